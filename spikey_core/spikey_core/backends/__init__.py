@@ -1,0 +1,1 @@
+"""Execution backends shipped with the core."""

@@ -1,0 +1,65 @@
+"""Experiments: a named, runnable specification plus the metrics that judge its outcome.
+
+Plugins register experiments under kind ``"experiment"``; ``spikey run NAME`` runs them. An
+experiment is a subclass of :class:`Experiment` that provides its specification (``spec`` as a
+dict, or ``toml`` naming a TOML file shipped in the plugin's package) and, optionally, a
+``metrics`` method that turns a finished run into a table of numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+from spikey_core.loops import TrainingLoop, make_loop
+from spikey_core.spec import load_toml
+
+
+class Experiment:
+    """A runnable experiment.
+
+    Attributes
+    ----------
+    description : str
+        One line shown by ``spikey parts experiment``.
+    spec : mapping
+        The specification (see :mod:`spikey_core.spec`); used when ``toml`` is empty.
+    toml : tuple of (package, resource name), optional
+        A TOML specification shipped as package data, e.g. ``("spikey_meta.experiments",
+        "florian-rate-xor.toml")``.
+    """
+
+    description: ClassVar[str] = ""
+    spec: ClassVar[Mapping[str, Any]] = {}
+    toml: ClassVar[tuple[str, str] | None] = None
+
+    @classmethod
+    def load_spec(cls) -> dict[str, Any]:
+        """A fresh copy of the specification."""
+        if cls.toml is not None:
+            package, name = cls.toml
+            with resources.as_file(resources.files(package) / name) as path:
+                return load_toml(path)
+        return copy.deepcopy(dict(cls.spec))
+
+    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
+        """Numbers that summarise one finished run (default: none beyond ``results``)."""
+        return {}
+
+    def make_loop(self, spec: Mapping[str, Any] | None = None, **kwargs: Any) -> TrainingLoop:
+        """The training loop for ``spec`` (default: this experiment's own)."""
+        return make_loop(self.load_spec() if spec is None else spec, **kwargs)
+
+
+class FileExperiment(Experiment):
+    """An experiment read from a TOML file given on the command line."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._spec = load_toml(self.path)
+
+    def load_spec(self) -> dict[str, Any]:  # type: ignore[override]
+        return copy.deepcopy(self._spec)

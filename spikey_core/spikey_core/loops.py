@@ -1,0 +1,184 @@
+"""Training loops: build a network and a game from a specification and let them interact.
+
+A loop is created from an experiment specification (see :mod:`spikey_core.spec`) and returns
+``network, game, results, info`` when called. Seeds: the network's generators come from
+``child(seed, "network")`` and the game is reset once with ``integer_seed(seed, "game")``, so a
+loop with the same seed reproduces its run exactly, in any process.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from spikey_core import config as cfg
+from spikey_core import seeding
+from spikey_core.callbacks import Callback
+from spikey_core.config import Integer, param
+from spikey_core.errors import ConfigError
+from spikey_core.network import Network
+from spikey_core.part import EmptyConfig
+from spikey_core.spec import Problems, check_sections, instantiate, override, resolve
+
+
+def build_game(section: Any, *, callback: Callback | None = None, address: str = "$.game") -> Any:
+    """Create the game a ``[game]`` section names.
+
+    A game class may define ``from_spec(settings, *, callback, address)`` to validate its own
+    settings (presets, config); otherwise it is called as ``cls(**settings, callback=callback)``.
+    """
+    cls, data = resolve("game", section, address)
+    if hasattr(cls, "from_spec"):
+        return cls.from_spec(data, callback=callback, address=address)
+    return instantiate("game", section, address, callback=callback)
+
+
+class TrainingLoop:
+    """Template of a loop: validation, construction and seeding; subclasses implement ``__call__``.
+
+    Parameters
+    ----------
+    spec : mapping
+        An experiment specification; its ``loop`` section holds this loop's settings.
+    callback : Callback, optional
+        The observer; default is built from the ``callback`` section, else a plain ``Callback``.
+    seed : int, SeedSequence or None
+        Overrides the specification's ``seed``.
+
+    Raises
+    ------
+    ConfigError
+        Every problem in the specification, before anything runs.
+    """
+
+    Config: type = EmptyConfig
+
+    def __init__(self, spec: Mapping[str, Any], *, callback: Callback | None = None, seed: Any = None):
+        self.spec = copy.deepcopy(dict(spec))
+        if seed is not None:
+            self.spec["seed"] = seed
+        self._callback = callback
+        self.config = self._loop_config()
+        self.training = True
+
+    def _loop_config(self) -> Any:
+        section = dict(self.spec.get("loop", {}))
+        section.pop("type", None)
+        return cfg.from_dict(self.Config, section, address="$.loop")
+
+    @property
+    def seed(self) -> Any:
+        return self.spec.get("seed")
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> TrainingLoop:
+        """A new loop of the same class with ``{key: value}`` settings changed (see ``spec.override``)."""
+        spec = self.spec
+        for key, value in overrides.items():
+            if key == "seed":
+                spec = {**spec, "seed": value}
+            else:
+                spec = override(spec, key, value)
+        return type(self)(spec, callback=self._callback)
+
+    def validate(self) -> None:
+        """Build everything once, collecting all problems into one ConfigError; runs nothing."""
+        self.init()
+
+    def init(self) -> tuple[Network, Any]:
+        """Create callback, game and network for one run; returns ``(network, game)``."""
+        problems = Problems()
+        for line in check_sections(self.spec):
+            problems.add(line)
+        callback = self._callback
+        if callback is None:
+            with problems.collect():
+                callback = instantiate("callback", self.spec["callback"], "$.callback") if "callback" in self.spec else Callback()
+        if callback is not None:
+            callback.reset(**self.experiment_params())
+        game = None
+        if "game" not in self.spec:
+            problems.add("$.game: required: which game the network plays")
+        else:
+            with problems.collect():
+                game = build_game(self.spec["game"], callback=callback)
+        network = None
+        with problems.collect():
+            network = Network.from_spec(
+                self.spec, seed=seeding.child(self.spec.get("seed"), "network"), game=game, callback=callback
+            )
+        problems.raise_if_any()
+        if not self.training:
+            network.eval()
+        self.callback = callback
+        return network, game
+
+    def experiment_params(self) -> dict[str, Any]:
+        """Scalars recorded in ``results`` at the start of a run (loop settings and the seed)."""
+        params = cfg.to_dict(self.config)
+        params["seed"] = self.spec.get("seed")
+        return params
+
+    def game_seed(self) -> int:
+        return seeding.integer_seed(self.spec.get("seed"), "game")
+
+    def train(self) -> None:
+        self.training = True
+
+    def eval(self) -> None:
+        self.training = False
+
+    def __call__(self) -> tuple[Network, Any, dict, dict]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@attrs.frozen(kw_only=True)
+class GenericLoopConfig:
+    n_episodes: int = param(default=1, check=Integer(ge=1), doc="number of episodes")
+    len_episode: int = param(default=100, check=Integer(ge=1), doc="maximum game steps per episode")
+
+
+class GenericLoop(TrainingLoop):
+    """Episodes of tick / step / reward until ``len_episode`` steps or termination.
+
+    Per episode: ``network.reset()``; ``observation, info = game.reset(seed=...)`` (seeded on the
+    first episode only, so later episodes continue the game's stream); then up to ``len_episode``
+    times: ``action = network.tick(observation)``, ``game.step(action)``, and, when the network
+    learns from rewards, ``network.reward(observation, action, next_observation, reward)`` where
+    ``reward`` is the game's reward if the network has no rewarder part. Stops an episode on
+    ``terminated`` or ``truncated``; calls ``callback.training_end()`` at the end.
+    """
+
+    Config = GenericLoopConfig
+
+    def __call__(self) -> tuple[Network, Any, dict, dict]:
+        network, game = self.init()
+        callback = self.callback
+        seed: int | None = self.game_seed()
+        for _ in range(self.config.n_episodes):
+            network.reset()
+            observation, _info = game.reset(seed=seed)
+            seed = None
+            for _ in range(self.config.len_episode):
+                action = network.tick(observation)
+                next_observation, game_reward, terminated, truncated, _info = game.step(action)
+                if network.reward_mode != "none":
+                    given = None if network.rewarder is not None else game_reward
+                    network.reward(observation, action, next_observation, given)
+                observation = next_observation
+                if terminated or truncated:
+                    break
+        callback.training_end()
+        return network, game, callback.results, callback.info
+
+
+def make_loop(spec: Mapping[str, Any], *, callback: Callback | None = None, seed: Any = None) -> TrainingLoop:
+    """The loop a specification's ``loop.type`` names (default ``"generic"``)."""
+    section = spec.get("loop", {})
+    name = section.get("type", "generic") if isinstance(section, Mapping) else section
+    cls, _ = resolve("loop", {"type": name}, "$.loop")
+    if not (isinstance(cls, type) and issubclass(cls, TrainingLoop)):
+        raise ConfigError(f"$.loop.type: {name!r} is not a TrainingLoop subclass")
+    return cls(spec, callback=callback, seed=seed)

@@ -1,0 +1,13 @@
+"""The core's built-in plugin: registered first, through the same hook as every other plugin."""
+
+from spikey_core.backends.serial import SerialBackend
+from spikey_core.callbacks import Callback
+from spikey_core.loops import GenericLoop
+from spikey_core.plugins import hookimpl
+
+
+@hookimpl
+def spikey_register_parts(registry):
+    registry.add("backend", "serial", SerialBackend)
+    registry.add("loop", "generic", GenericLoop)
+    registry.add("callback", "none", Callback)

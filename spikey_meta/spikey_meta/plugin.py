@@ -1,0 +1,8 @@
+"""Registrations of spikey-meta."""
+
+from spikey_core import hookimpl
+
+
+@hookimpl
+def spikey_register_parts(registry):
+    pass
