@@ -1,0 +1,1 @@
+"""Spikey inputs (one model per file; file name = registered name)."""

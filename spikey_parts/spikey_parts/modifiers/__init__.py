@@ -1,0 +1,1 @@
+"""Spikey modifiers (one model per file; file name = registered name)."""

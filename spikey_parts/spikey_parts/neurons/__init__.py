@@ -1,0 +1,1 @@
+"""Spikey neurons (one model per file; file name = registered name)."""

@@ -1,0 +1,1 @@
+"""Spikey readouts (one model per file; file name = registered name)."""

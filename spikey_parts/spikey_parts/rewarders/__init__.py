@@ -1,0 +1,1 @@
+"""Spikey rewarders (one model per file; file name = registered name)."""

@@ -1,0 +1,1 @@
+"""Spikey synapses (one model per file; file name = registered name)."""

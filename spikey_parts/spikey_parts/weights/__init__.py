@@ -1,0 +1,1 @@
+"""Spikey weights (one model per file; file name = registered name)."""
