@@ -63,6 +63,8 @@ class TrainingLoop:
         self._callback = callback
         self.config = self._loop_config()
         self.training = True
+        #: Optional progress reporter with ``update(n)`` (e.g. a tqdm bar), advanced once per game step.
+        self.progress: Any = None
 
     def _loop_config(self) -> Any:
         section = dict(self.spec.get("loop", {}))
@@ -153,6 +155,10 @@ class GenericLoop(TrainingLoop):
 
     Config = GenericLoopConfig
 
+    def total_steps(self) -> int:
+        """Upper bound of game steps in one call (episodes may end early)."""
+        return self.config.n_episodes * self.config.len_episode
+
     def __call__(self) -> tuple[Network, Any, dict, dict]:
         network, game = self.init()
         callback = self.callback
@@ -168,6 +174,8 @@ class GenericLoop(TrainingLoop):
                     given = None if network.rewarder is not None else game_reward
                     network.reward(observation, action, next_observation, given)
                 observation = next_observation
+                if self.progress is not None:
+                    self.progress.update(1)
                 if terminated or truncated:
                     break
         callback.training_end()

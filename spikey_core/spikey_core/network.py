@@ -109,10 +109,10 @@ class Network:
     def __init__(
         self,
         *,
-        input: Any,
-        neuron: Any,
-        weight: Any,
-        readout: Any,
+        input: Any = None,
+        neuron: Any = None,
+        weight: Any = None,
+        readout: Any = None,
         synapse: Any = None,
         rewarder: Any = None,
         modifiers: Sequence[Any] = (),
@@ -553,11 +553,7 @@ def _from_jsonable(value: Any) -> Any:
     if "__tuple__" in value:
         return tuple(_from_jsonable(v) for v in value["__tuple__"])
     if "__callable__" in value:
-        import importlib
+        from spikey_core.spec import import_object
 
-        module, _, qualname = value["__callable__"].partition(":")
-        obj: Any = importlib.import_module(module)
-        for attr in qualname.split("."):
-            obj = getattr(obj, attr)
-        return obj
+        return import_object(value["__callable__"], "saved network")
     return {k: _from_jsonable(v) for k, v in value.items()}

@@ -17,6 +17,7 @@ part's ``Config``. Every problem in a specification is collected into one
 from __future__ import annotations
 
 import copy
+import importlib
 import numbers
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -102,6 +103,8 @@ def resolve(kind: str, section: Any, address: str) -> tuple[Any, dict[str, Any]]
     else:
         raise ConfigError(f"{address}: must be a {kind} name or a table with 'type' (got {section!r})")
     if isinstance(type_, str):
+        if ":" in type_ and type_ not in get_registry().names(kind):
+            return import_object(type_, f"{address}.type"), data
         try:
             return get_registry().get(kind, type_), data
         except LookupError as error:
@@ -109,6 +112,18 @@ def resolve(kind: str, section: Any, address: str) -> tuple[Any, dict[str, Any]]
     if callable(type_):
         return type_, data
     raise ConfigError(f"{address}.type: must be a registered {kind} name (got {type_!r})")
+
+
+def import_object(path: str, address: str) -> Any:
+    """The object at ``"package.module:Qualified.name"`` (lets a TOML file use unregistered classes)."""
+    module_name, _, qualname = path.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for attribute in qualname.split("."):
+            obj = getattr(obj, attribute)
+    except (ImportError, AttributeError) as error:
+        raise ConfigError(f"{address}: cannot import {path!r}: {error}") from None
+    return obj
 
 
 def build_config(cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] = ()) -> Any:
@@ -186,7 +201,7 @@ def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
         section = _owner_of(new, key)
         field = key
     if section in ("seed", "name", "description"):
-        raise ConfigError(f"--set {key}: use the top-level '{section}' directly")
+        raise ConfigError(f"setting {key!r}: use the top-level '{section}' directly")
     if section == "network":
         from spikey_core.network import NetworkConfig
 
@@ -195,13 +210,13 @@ def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
         kind = dict(_section_kinds(new)).get(section)
         if kind is None:
             raise ConfigError(
-                f"--set {key}: the experiment has no section {section!r}"
+                f"setting {key!r}: the experiment has no section {section!r}"
                 f"{did_you_mean(section, [s for s, _ in _section_kinds(new)] + ['network'])}"
             )
         declared = _config_fields(kind, new[section])
     if field not in declared:
         raise ConfigError(
-            f"--set {key}: {section} declares no setting {field!r}"
+            f"setting {key!r}: {section} declares no setting {field!r}"
             f"{did_you_mean(field, declared) or ' (settings: ' + ', '.join(sorted(declared)) + ')'}"
         )
     target = new.setdefault(section, {})
@@ -221,9 +236,9 @@ def _owner_of(spec: Mapping[str, Any], field: str) -> str:
         every = set()
         for s, kind in _section_kinds(spec):
             every |= _config_fields(kind, spec[s])
-        raise ConfigError(f"--set {field}: no part of this experiment declares {field!r}{did_you_mean(field, every)}")
+        raise ConfigError(f"setting {field!r}: no part of this experiment declares {field!r}{did_you_mean(field, every)}")
     if len(owners) > 1:
         raise ConfigError(
-            f"--set {field}: declared by {', '.join(owners)}; write it as SECTION.{field}, e.g. {owners[0]}.{field}"
+            f"setting {field!r}: declared by {', '.join(owners)}; write it as SECTION.{field}, e.g. {owners[0]}.{field}"
         )
     return owners[0]

@@ -111,6 +111,8 @@ class CountingSynapse(Part):
         self.steps.append(spikes.copy())
 
     def reward(self, reward):
+        if not self.training:
+            return
         self.rewards.append(reward)
         self.weight.matrix += self.config.learning_rate * reward
         self.weight.clip()
@@ -194,3 +196,30 @@ def toy_spec(**network):
         "game": {"type": EchoGame},
         "loop": {"type": "generic", "n_episodes": 2, "len_episode": 4},
     }
+
+
+@attrs.frozen(kw_only=True)
+class BernoulliInputConfig:
+    rate: float = param(default=0.3, check=probability(), doc="spike probability per step")
+    magnitude: float = param(default=1.0, check=Real(gt=0), doc="spike amplitude")
+
+
+class BernoulliInput(Part):
+    """Each input spikes independently with probability ``rate`` at every step (uses self.rng)."""
+
+    Config = BernoulliInputConfig
+
+    def __init__(self, config, ctx):
+        super().__init__(config, ctx)
+        self.magnitude = config.magnitude
+        self.polarities = np.ones(ctx.n_inputs, dtype=ctx.dtype)
+        self._draw = np.zeros(ctx.n_inputs)
+        self._spikes = np.zeros(ctx.n_inputs, dtype=bool)
+
+    def update(self, state):
+        pass
+
+    def fire(self):
+        self.rng.random(out=self._draw)
+        np.less(self._draw, self.config.rate, out=self._spikes)
+        return self._spikes

@@ -1,0 +1,189 @@
+"""Discovery with injected entry points: order, provenance, failures and opt-outs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+
+import pytest
+
+from spikey_core import PluginConflictError, PluginError, UnknownNameError, hookimpl, load_registry
+from spikey_core.plugins import AUTOLOAD_ENV, BLOCK_ENV
+
+
+class FakeDist:
+    def __init__(self, name, version):
+        self.name, self.version = name, version
+
+
+class FakeEntryPoint:
+    """Stands in for importlib.metadata.EntryPoint: name, value, dist and load()."""
+
+    def __init__(self, name, plugin=None, error=None, dist=("spikey-fake", "1.2.3")):
+        self.name, self.value = name, f"fake_{name}.plugin"
+        self.dist = FakeDist(*dist)
+        self._plugin, self._error = plugin, error
+        self.loaded = False
+
+    def load(self):
+        self.loaded = True
+        if self._error is not None:
+            raise self._error
+        return self._plugin
+
+
+class Dummy:
+    pass
+
+
+def plugin_registering(*entries, replace=False):
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def spikey_register_parts(registry):
+        for kind, name, obj in entries:
+            registry.add(kind, name, obj, replace=replace)
+
+    module.spikey_register_parts = spikey_register_parts
+    return module
+
+
+def test_happy_path_order_and_provenance():
+    b = FakeEntryPoint("bravo", plugin_registering(("neuron", "b_neuron", Dummy)), dist=("spikey-bravo", "2.0"))
+    a = FakeEntryPoint("alpha", plugin_registering(("neuron", "a_neuron", Dummy)), dist=("spikey-alpha", "1.0"))
+    registry = load_registry(entry_points=[b, a], env={})
+    assert [p.plugin for p in registry.providers] == ["core", "alpha", "bravo"]
+    entry = registry.entry("neuron", "b_neuron")
+    assert (entry.provider.plugin, entry.provider.distribution, entry.provider.version) == ("bravo", "spikey-bravo", "2.0")
+    assert registry.get("backend", "serial").__name__ == "SerialBackend"
+    assert registry.names("neuron") == ["a_neuron", "b_neuron"]
+
+
+def test_discovery_is_lazy_nothing_loaded_until_asked():
+    code = (
+        "import sys, spikey_core, spikey_core.plugins as p\n"
+        "assert p._registry is None\n"
+        "assert 'spikey_parts.plugin' not in sys.modules and 'spikey_example' not in sys.modules\n"
+        "spikey_core.get_registry()\n"
+        "assert 'spikey_example' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(__file__))
+
+
+def test_broken_import_names_plugin_distribution_version_and_fix():
+    broken = FakeEntryPoint("broken", error=ModuleNotFoundError("No module named 'scipyy'"), dist=("spikey-broken", "0.3"))
+    with pytest.raises(PluginError) as caught:
+        load_registry(entry_points=[broken], env={})
+    message = str(caught.value)
+    assert "plugin 'broken' (spikey-broken 0.3)" in message
+    assert "No module named 'scipyy'" in message
+    assert f"{BLOCK_ENV}=broken" in message
+    assert isinstance(caught.value, ImportError)
+
+
+def test_blocked_plugin_is_not_even_imported():
+    broken = FakeEntryPoint("broken", error=RuntimeError("boom"))
+    good = FakeEntryPoint("good", plugin_registering(("neuron", "good", Dummy)))
+    registry = load_registry(entry_points=[broken, good], env={BLOCK_ENV: " broken , other"})
+    assert not broken.loaded
+    assert registry.names("neuron") == ["good"]
+
+
+def test_autoload_disabled_uses_only_builtins_and_explicit_plugins(monkeypatch):
+    monkeypatch.setenv(AUTOLOAD_ENV, "1")
+    registry = load_registry(plugins=[("inline", plugin_registering(("neuron", "inline", Dummy)))])
+    assert [p.plugin for p in registry.providers] == ["core", "inline"]
+    assert registry.names("neuron") == ["inline"]
+
+
+def test_installed_plugins_are_found_through_the_entry_point_group():
+    registry = load_registry(env={})
+    names = [p.plugin for p in registry.providers]
+    assert names[0] == "core"
+    assert {"parts", "games", "meta", "example"} <= set(names)
+    assert names[1:] == sorted(names[1:])
+
+
+def test_clash_names_both_providers_and_how_to_fix():
+    one = FakeEntryPoint("one", plugin_registering(("neuron", "lif", Dummy)), dist=("spikey-one", "1.0"))
+    two = FakeEntryPoint("two", plugin_registering(("neuron", "lif", Dummy)), dist=("spikey-two", "2.0"))
+    with pytest.raises(PluginConflictError) as caught:
+        load_registry(entry_points=[one, two], env={})
+    message = str(caught.value)
+    assert "neuron 'lif' is registered twice" in message
+    assert "plugin 'one' (spikey-one 1.0)" in message and "plugin 'two' (spikey-two 2.0)" in message
+    assert f"{BLOCK_ENV}=two" in message and "replace=True" in message
+
+
+def test_deliberate_replace_warns_and_wins():
+    class Better:
+        pass
+
+    one = FakeEntryPoint("one", plugin_registering(("neuron", "lif", Dummy)))
+    two = FakeEntryPoint("two", plugin_registering(("neuron", "lif", Better), replace=True))
+    with pytest.warns(UserWarning, match="replaces neuron 'lif'"):
+        registry = load_registry(entry_points=[one, two], env={})
+    assert registry.get("neuron", "lif") is Better
+
+
+def test_misspelled_hook_is_reported_with_suggestion():
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def spikey_register_part(registry):  # missing the final s
+        pass
+
+    module.spikey_register_part = spikey_register_part
+    with pytest.raises(PluginError) as caught:
+        load_registry(entry_points=[FakeEntryPoint("typo", module)], env={})
+    message = str(caught.value)
+    assert "'spikey_register_part', which is not a Spikey hook" in message
+    assert "did you mean 'spikey_register_parts'" in message
+
+
+def test_wrong_hook_argument_name_is_reported():
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def spikey_register_parts(reg):
+        pass
+
+    module.spikey_register_parts = spikey_register_parts
+    with pytest.raises(PluginError, match="invalid hook implementation"):
+        load_registry(entry_points=[FakeEntryPoint("badarg", module)], env={})
+
+
+def test_unknown_kind_and_unknown_name():
+    bad_kind = FakeEntryPoint("odd", plugin_registering(("nueron", "x", Dummy)))
+    with pytest.raises(ValueError, match="unknown kind 'nueron'"):
+        load_registry(entry_points=[bad_kind], env={})
+    registry = load_registry(
+        entry_points=[FakeEntryPoint("ok", plugin_registering(("neuron", "lif", Dummy), ("neuron", "izhikevich", Dummy)))],
+        env={},
+    )
+    with pytest.raises(UnknownNameError) as caught:
+        registry.get("neuron", "lfi")
+    assert str(caught.value) == "no neuron named 'lfi'; did you mean 'lif'? (installed: 'izhikevich', 'lif')"
+    assert isinstance(caught.value, LookupError)
+
+
+def command_plugin():
+    class CommandPlugin:  # a fresh class each call: pluggy refuses the same plugin object twice
+        @staticmethod
+        @hookimpl
+        def spikey_register_commands(registry):
+            registry.add_command("hello", help="say hello", setup=lambda parser: None, run=lambda args: 0)
+
+    return CommandPlugin()
+
+
+def test_commands_hook_contributes_subcommands():
+    registry = load_registry(entry_points=[FakeEntryPoint("cmd", command_plugin())], env={})
+    assert registry.commands["hello"].provider.plugin == "cmd"
+    assert registry.commands["hello"].help == "say hello"
+    with pytest.raises(PluginConflictError, match="command 'hello' is registered twice"):
+        load_registry(
+            entry_points=[FakeEntryPoint("cmd", command_plugin()), FakeEntryPoint("cmd2", command_plugin())], env={}
+        )
