@@ -21,6 +21,7 @@ def toy_plugin():
         registry.add("synapse", "counting", toy_parts.CountingSynapse)
         registry.add("readout", "count", toy_parts.CountReadout)
         registry.add("rewarder", "constant", toy_parts.ConstantRewarder)
+        registry.add("neuron", "exploding", toy_parts.ExplodingNeuron)
         registry.add("game", "echo", toy_parts.EchoGame)
 
     module.spikey_register_parts = spikey_register_parts

@@ -223,3 +223,10 @@ class BernoulliInput(Part):
         self.rng.random(out=self._draw)
         np.less(self._draw, self.config.rate, out=self._spikes)
         return self._spikes
+
+
+class ExplodingNeuron(ThresholdNeuron):
+    """Potentials become NaN at the first integration: a run that must fail loudly."""
+
+    def integrate(self, current):
+        self.potentials[:] = np.nan

@@ -1,0 +1,134 @@
+"""The spikey command line: output, exit statuses and messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from spikey_core.cli import main, parse_assignment
+
+TOY_TOML = textwrap.dedent(
+    """
+    seed = 1
+    [network]
+    n_inputs = 2
+    n_neurons = 2
+    n_outputs = 1
+    processing_time = 3
+    reward_mode = "tick"
+    [input]
+    type = "pattern"
+    [neuron]
+    type = "threshold_neuron"
+    firing_threshold = 1.0
+    [weight]
+    type = "constant"
+    [synapse]
+    type = "counting"
+    [readout]
+    type = "count"
+    [rewarder]
+    type = "constant"
+    [game]
+    type = "echo"
+    [loop]
+    type = "generic"
+    n_episodes = 1
+    len_episode = 5
+    """
+)
+
+
+@pytest.fixture
+def toml_file(tmp_path):
+    path = tmp_path / "toy.toml"
+    path.write_text(TOY_TOML)
+    return path
+
+
+def test_run_toml_prints_results(toy_registry, toml_file, tmp_path, capsys):
+    status = main(["run", str(toml_file), "--out", str(tmp_path / "out"), "--set", "loop.len_episode=7"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "len_episode  7" in out and "seed         1" in out
+
+
+def test_config_errors_exit_2_with_every_problem_and_nothing_written(toy_registry, toml_file, tmp_path, capsys):
+    toml_file.write_text(
+        TOY_TOML.replace("firing_threshold = 1.0", "firing_treshold = 1.0\npotential_decay = 1.5").replace(
+            'type = "count"', 'type = "cuont"'
+        )
+    )
+    out_dir = tmp_path / "out"
+    status = main(["run", str(toml_file), "--out", str(out_dir)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "Traceback" not in err
+    assert "$.neuron.firing_treshold: unknown key; did you mean 'firing_threshold'?" in err
+    assert "$.neuron.potential_decay: must be <= 1 (got 1.5)" in err
+    assert "$.readout.type: no readout named 'cuont'; did you mean 'count'?" in err
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "no-such-experiment"], "no experiment named 'no-such-experiment'"),
+        (["run", "missing.toml"], "missing.toml: no such experiment file"),
+        (["describe", "neuron", "threshold_nueron"], "did you mean 'threshold_neuron'?"),
+        (["describe", "nueron", "x"], "no kind named 'nueron'"),
+        (["parts", "synapses"], "no kind named 'synapses'"),
+    ],
+)
+def test_usage_errors_exit_2(toy_registry, args, message, capsys):
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_set_is_a_usage_error(toy_registry, toml_file, capsys):
+    assert main(["run", str(toml_file), "--set", "neuron.firing_threshhold=3"]) == 2
+    assert "neuron declares no setting 'firing_threshhold'; did you mean 'firing_threshold'?" in capsys.readouterr().err
+    assert main(["run", str(toml_file), "--set", "novalue"]) == 2
+    assert "expected KEY=VALUE" in capsys.readouterr().err
+    assert main(["run", str(toml_file), "--seed", "-3"]) == 2
+
+
+def test_failure_inside_a_run_exits_1(toy_registry, toml_file, capsys):
+    toml_file.write_text(TOY_TOML.replace('type = "threshold_neuron"', 'type = "exploding"'))
+    assert main(["run", str(toml_file)]) == 1
+    err = capsys.readouterr().err
+    assert "the run failed: neuron ExplodingNeuron: non-finite membrane potential" in err
+    assert "Traceback" not in err
+
+
+def test_plugins_parts_and_describe(toy_registry, capsys):
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "core    spikey-core" in out and "toy" in out and "neuron:threshold_neuron" in out
+    assert main(["parts", "neuron"]) == 0
+    out = capsys.readouterr().out
+    assert "threshold_neuron" in out and "Integrate-and-fire with reset to 0" in out and "synapse" not in out
+    assert main(["describe", "neuron", "threshold_neuron"]) == 0
+    out = capsys.readouterr().out
+    assert "firing_threshold" in out and "real number in (0, inf)" in out and "fire when V >= this" in out
+
+
+def test_parse_assignment_reads_toml_values():
+    assert parse_assignment("a.b=16") == ("a.b", 16)
+    assert parse_assignment("x=0.5") == ("x", 0.5)
+    assert parse_assignment("flag=true") == ("flag", True)
+    assert parse_assignment("v=[1, 2]") == ("v", [1, 2])
+    assert parse_assignment("name=XOR") == ("name", "XOR")
+
+
+def test_installed_console_script_exit_status_and_no_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "spikey_core.cli", "describe", "neuron", "adaptive_thresold"],
+        capture_output=True, text=True, cwd="/",
+    )
+    assert result.returncode == 2
+    assert "did you mean 'adaptive_threshold'?" in result.stderr
+    assert "Traceback" not in result.stderr

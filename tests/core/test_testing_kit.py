@@ -1,0 +1,108 @@
+"""spikey_core.testing: the conformance check finds what the kernel relies on."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pytest
+import toy_parts as toy
+
+from spikey_core import Part, param
+from spikey_core.config import Real
+from spikey_core.testing import check_config_class, check_part, conformance_problems
+
+
+@pytest.mark.parametrize(
+    "kind, cls, settings",
+    [
+        ("input", toy.BernoulliInput, {}),
+        ("neuron", toy.ThresholdNeuron, {}),
+        ("weight", toy.ConstantWeight, {"value": 0.5}),
+        ("synapse", toy.CountingSynapse, {}),
+        ("readout", toy.CountReadout, {}),
+        ("rewarder", toy.ConstantRewarder, {}),
+    ],
+)
+def test_toy_parts_conform(kind, cls, settings):
+    check_part(kind, cls, settings=settings)
+
+
+def test_undocumented_unchecked_mutable_config_is_reported():
+    @attrs.define(kw_only=True)
+    class Loose:
+        a: float = attrs.field(default=1.0)
+
+    class Part1(Part):
+        Config = Loose
+
+    problems = check_config_class(Part1)
+    assert "Part1.Config: must be @attrs.frozen (configs are immutable)" in problems
+    assert any("Part1.Config.a: has no doc" in p for p in problems)
+    assert any("Part1.Config.a: has no check" in p for p in problems)
+
+
+def test_unseeded_randomness_is_caught():
+    class GlobalRandomInput(toy.BernoulliInput):
+        def fire(self):
+            self._spikes[:] = np.random.random(self._spikes.shape) < 0.5
+            return self._spikes
+
+    problems = conformance_problems("input", GlobalRandomInput)
+    assert "GlobalRandomInput: same seed gave different spikes; draw only from self.rng" in problems
+
+
+def test_learning_in_eval_is_caught():
+    class Leaky(toy.CountingSynapse):
+        def reward(self, reward):
+            self.weight.matrix += 0.01
+            self.weight.clip()
+
+    problems = conformance_problems("synapse", Leaky)
+    assert "Leaky: reward() changed weights after eval(); eval must freeze learning" in problems
+
+
+def test_weight_that_touches_absent_synapses_is_caught():
+    class Dense(toy.ConstantWeight):
+        def clip(self):
+            np.clip(self.matrix, 0, self.max_weight, out=self.matrix)
+
+    class Masked(Dense):
+        def __init__(self, config, ctx):
+            super().__init__(config, ctx)
+            self.mask[0, 0] = False
+
+    problems = conformance_problems("weight", Masked, settings={"value": 0.5})
+    assert "Masked: absent synapses (mask False) must be exactly 0" in problems
+
+
+def test_missing_protocol_member_and_wrong_shapes():
+    @attrs.frozen(kw_only=True)
+    class C:
+        x: float = param(default=1.0, check=Real(), doc="x")
+
+    class NoFire(Part):
+        Config = C
+
+        def __init__(self, config, ctx):
+            super().__init__(config, ctx)
+            self.polarities = np.ones(ctx.n_neurons)
+            self.magnitude = 1.0
+            self.potentials = np.zeros(ctx.n_neurons)
+
+        def integrate(self, current):
+            pass
+
+    [problem] = conformance_problems("neuron", NoFire)
+    assert problem.startswith("NoFire: does not implement the neuron protocol (missing: ") and "fire" in problem
+
+    class ShortPolarities(toy.ThresholdNeuron):
+        def __init__(self, config, ctx):
+            super().__init__(config, ctx)
+            self.polarities = np.ones(ctx.n_neurons + 1)
+
+    assert "ShortPolarities: polarities has shape (7,); expected (6,)" in conformance_problems("neuron", ShortPolarities)
+
+
+def test_check_part_raises_assertion_with_all_problems():
+    with pytest.raises(AssertionError, match="conformance problem"):
+        check_part("nonsense", toy.ThresholdNeuron)
