@@ -1,1 +1,30 @@
-"""Spikey games."""
+"""Spikey games: Logic gates, CartPole and two-way gymnasium interoperability.
+
+Importing this package registers the first-party games with gymnasium
+(``gymnasium.make("spikey/Logic-v0")``, ``"spikey/CartPole-v0"``); see
+:func:`register_gymnasium_envs` for third-party games.
+"""
+
+from spikey_games.base import Game
+from spikey_games.cartpole import CartPole
+from spikey_games.gym import GymGame, wrap_env
+from spikey_games.logic import Logic, and_gate, nand_gate, nor_gate, or_gate, xnor_gate, xor_gate
+from spikey_games.registration import env_id, register_gymnasium_envs
+
+register_gymnasium_envs()
+
+__all__ = [
+    "CartPole",
+    "Game",
+    "GymGame",
+    "Logic",
+    "and_gate",
+    "env_id",
+    "nand_gate",
+    "nor_gate",
+    "or_gate",
+    "register_gymnasium_envs",
+    "wrap_env",
+    "xnor_gate",
+    "xor_gate",
+]

@@ -1,8 +1,14 @@
-"""Registrations of spikey-games."""
+"""Registrations of spikey-games: a manifest, nothing else."""
 
 from spikey_core import hookimpl
 
 
 @hookimpl
 def spikey_register_parts(registry):
-    pass
+    from spikey_games.cartpole import CartPole
+    from spikey_games.gym import GymGame
+    from spikey_games.logic import Logic
+
+    registry.add("game", "logic", Logic)
+    registry.add("game", "cartpole", CartPole)
+    registry.add("game", "gym", GymGame)

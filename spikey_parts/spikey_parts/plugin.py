@@ -6,16 +6,47 @@ from spikey_core import hookimpl
 @hookimpl
 def spikey_register_parts(registry):
     # neurons
+    from spikey_parts.neurons import izhikevich, lif, neuron, rand_potential
+
+    registry.add("neuron", "neuron", neuron.Neuron)
+    registry.add("neuron", "rand_potential", rand_potential.RandPotential)
+    registry.add("neuron", "lif", lif.LIF)
+    registry.add("neuron", "izhikevich", izhikevich.Izhikevich)
 
     # inputs
+    from spikey_parts.inputs import poisson, rate_map, rbf, static_map
+
+    registry.add("input", "rate_map", rate_map.RateMap)
+    registry.add("input", "static_map", static_map.StaticMap)
+    registry.add("input", "rbf", rbf.RBF)
+    registry.add("input", "poisson", poisson.Poisson)
 
     # weights
+    from spikey_parts.weights import manual, random
+
+    registry.add("weight", "manual", manual.Manual)
+    registry.add("weight", "random", random.Random)
 
     # synapses
 
     # readouts
+    from spikey_parts.readouts import neuron_rates, population_vector, threshold, top_action
+
+    registry.add("readout", "threshold", threshold.Threshold)
+    registry.add("readout", "neuron_rates", neuron_rates.NeuronRates)
+    registry.add("readout", "population_vector", population_vector.PopulationVector)
+    registry.add("readout", "top_action", top_action.TopAction)
 
     # rewarders
+    from spikey_parts.rewarders import florian, match_expected, state_set
+
+    registry.add("rewarder", "match_expected", match_expected.MatchExpected)
+    registry.add("rewarder", "florian", florian.Florian)
+    registry.add("rewarder", "state_set", state_set.StateSet)
 
     # modifiers
+    from spikey_parts.modifiers import drop_off, linear_decay
+
+    registry.add("modifier", "linear_decay", linear_decay.LinearDecay)
+    registry.add("modifier", "drop_off", drop_off.DropOff)
     pass
