@@ -9,6 +9,7 @@ from spikey_games.base import Game
 from spikey_games.cartpole import CartPole
 from spikey_games.gym import GymGame, wrap_env
 from spikey_games.logic import Logic, and_gate, nand_gate, nor_gate, or_gate, xnor_gate, xor_gate
+from spikey_games.random_state import RandomState
 from spikey_games.registration import env_id, register_gymnasium_envs
 
 register_gymnasium_envs()
@@ -18,6 +19,7 @@ __all__ = [
     "Game",
     "GymGame",
     "Logic",
+    "RandomState",
     "and_gate",
     "env_id",
     "nand_gate",

@@ -118,7 +118,7 @@ class Game(gymnasium.Env):
             config = cfg.from_dict(cls.Config, merged, address=address)
         except ConfigError as error:
             problems.extend(error.problems)
-        problems.extend(cls._extra_problems(config, render_mode, address))
+        problems.extend(cls._extra_problems(merged, render_mode, address))
         if problems:
             raise ConfigError(problems)
         return name, config
@@ -127,14 +127,19 @@ class Game(gymnasium.Env):
     def _unknown_preset(cls, name: Any, address: str) -> str:
         known = list(cls.PRESETS)
         by_upper = {k.upper(): k for k in known}
-        hint = (f"; did you mean {by_upper[name.upper()]!r}?" if isinstance(name, str) and name.upper() in by_upper
-                else did_you_mean(str(name), known))
+        if isinstance(name, str) and name.upper() in by_upper:
+            hint = f"; did you mean {by_upper[name.upper()]!r}?"
+        else:
+            hint = did_you_mean(str(name), known)
         listing = ", ".join(repr(k) for k in known) or "none"
         return f"{address}.preset: {cls.__name__} has no preset {name!r}{hint} (presets: {listing})"
 
     @classmethod
-    def _extra_problems(cls, config: Any, render_mode: Any, address: str) -> list[str]:
-        """Problems beyond the Config fields; the default checks ``render_mode``."""
+    def _extra_problems(cls, settings: Mapping[str, Any], render_mode: Any, address: str) -> list[str]:
+        """Problems beyond single Config fields (``settings``: the merged, unvalidated values).
+
+        The default checks ``render_mode`` against ``metadata["render_modes"]``.
+        """
         modes = cls.metadata.get("render_modes", [])
         if render_mode is not None and render_mode not in modes:
             listing = ", ".join(repr(m) for m in modes) or "none"
@@ -272,6 +277,8 @@ def as_space_element(space: Any, action: Any) -> Any:
             return int(action)
         return None
     if isinstance(space, spaces.Box):
+        if isinstance(action, (str, bytes)):
+            return None
         try:
             array = np.asarray(action, dtype=space.dtype)
         except (TypeError, ValueError):

@@ -29,42 +29,48 @@ def range_param(doc: str, default: tuple[float, float]) -> Any:
 
 @attrs.frozen(kw_only=True)
 class CartPoleConfig:
-    x_max: float = param(default=4.5, check=Real(gt=0),
-                         doc="episode ends when |x| > x_max; cart position bound in m, > 0")
-    theta_max: float = param(default=math.pi / 2, check=Real(gt=0, le=math.pi),
-                             doc="episode ends when |theta| > theta_max; pole angle bound in rad, in (0, pi]")
-    x_init_range: tuple = range_param("[low, high] of the initial cart position x in m, drawn uniformly", (0.0, 0.0))
-    xdot_init_range: tuple = range_param("[low, high] of the initial cart velocity in m/s, drawn uniformly",
-                                         (-0.1, 0.1))
+    x_max: float = param(
+        default=4.5, check=Real(gt=0), doc="episode ends when |x| > x_max; cart position bound in m, > 0")
+    theta_max: float = param(
+        default=math.pi / 2, check=Real(gt=0, le=math.pi),
+        doc="episode ends when |theta| > theta_max; pole angle bound in rad, in (0, pi]")
+    x_init_range: tuple = range_param(
+        "[low, high] (2 numbers) of the initial cart position x in m, drawn uniformly", (0.0, 0.0))
+    xdot_init_range: tuple = range_param(
+        "[low, high] (2 numbers) of the initial cart velocity in m/s, drawn uniformly", (-0.1, 0.1))
     theta_init_range: tuple = range_param(
-        "[low, high] of the initial pole angle in rad (0 = upright, positive = leaning right), drawn uniformly",
-        (0.0, 0.0))
-    thetadot_init_range: tuple = range_param("[low, high] of the initial pole angular velocity in rad/s, drawn "
-                                             "uniformly", (-0.1, 0.1))
+        "[low, high] (2 numbers) of the initial pole angle in rad (0 = upright, positive = leaning right), "
+        "drawn uniformly", (0.0, 0.0))
+    thetadot_init_range: tuple = range_param(
+        "[low, high] (2 numbers) of the initial pole angular velocity in rad/s, drawn uniformly", (-0.1, 0.1))
     g: float = param(default=9.8, check=Real(ge=0), doc="gravitational acceleration in m/s^2, >= 0")
-    mass_cart: float = param(default=1.0, check=Real(gt=0), doc="mass of the cart in kg, > 0 (original: Mass_Cart)")
-    mass_pole: float = param(default=0.1, check=Real(gt=0), doc="mass of the pole in kg, > 0 (original: Mass_Pole)")
-    pole_half_length: float = param(default=0.5, check=Real(gt=0),
-                                    doc="distance from the pivot to the pole's centre of mass in m, > 0")
-    force_mag: float = param(default=10.0, check=Real(gt=0),
-                             doc="magnitude of the bang-bang force and bound of the continuous force, in N, > 0 "
-                                 "(original: Force_Mag)")
-    tau: float = param(default=0.02, check=Real(gt=0), doc="integration time step in s, > 0 (original: Tau)")
+    mass_cart: float = param(
+        default=1.0, check=Real(gt=0), doc="mass of the cart in kg, > 0 (Spikey 0.5: Mass_Cart)")
+    mass_pole: float = param(
+        default=0.1, check=Real(gt=0), doc="mass of the pole in kg, > 0 (Spikey 0.5: Mass_Pole)")
+    pole_half_length: float = param(
+        default=0.5, check=Real(gt=0), doc="distance from the pivot to the pole's centre of mass in m, > 0")
+    force_mag: float = param(
+        default=10.0, check=Real(gt=0),
+        doc="bang-bang force and bound of the continuous force, in N, > 0 (Spikey 0.5: Force_Mag)")
+    tau: float = param(
+        default=0.02, check=Real(gt=0), doc="integration time step in s, > 0 (Spikey 0.5: Tau)")
     action_mode: str = param(
         default="discrete", check=OneOf(ACTION_MODES),
         doc=("'discrete': Discrete(2), 0 pushes left and 1 pushes right with force_mag N; "
              "'continuous': Box(1,) force in N within [-force_mag, force_mag]; "
              "'rates': Box(2,) [left, right] rates in [0, 1], force = (right - left) * force_mag N"))
-    reward_per_step: float = param(default=0.0, check=Real(),
-                                   doc="game reward of every step (0 as in Spikey 0.5; 1 = gymnasium's "
-                                       "CartPole-v1 convention)")
+    reward_per_step: float = param(
+        default=0.0, check=Real(),
+        doc="game reward of every step (0 as in Spikey 0.5; 1 = gymnasium's CartPole-v1 convention)")
 
     def __attrs_post_init__(self) -> None:
         problems = []
         for name in _RANGES:
             low_high = getattr(self, name)
             if len(low_high) != 2 or low_high[0] > low_high[1]:
-                problems.append(f"CartPoleConfig.{name}: must be [low, high] with low <= high (got {list(low_high)})")
+                problems.append(
+                    f"CartPoleConfig.{name}: must be [low, high] with low <= high (got {list(low_high)})")
         for name, bound in (("x_init_range", "x_max"), ("theta_init_range", "theta_max")):
             low_high = getattr(self, name)
             if len(low_high) == 2 and max(abs(v) for v in low_high) > getattr(self, bound):

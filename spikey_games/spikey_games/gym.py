@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -26,7 +27,8 @@ class GymGameConfig:
         doc="keyword arguments for the environment (passed to gymnasium.make or the environment class)")
     max_episode_steps: int | None = param(
         default=None, check=Optional(Integer(ge=1)),
-        doc="truncate episodes after this many game steps (gymnasium TimeLimit); none = the environment's own limit")
+        doc=("truncate episodes after this many game steps (gymnasium TimeLimit), >= 1; "
+             "none = the environment's own limit"))
 
 
 class GymGame(Game):
@@ -48,16 +50,16 @@ class GymGame(Game):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
     @classmethod
-    def _extra_problems(cls, config: Any, render_mode: Any, address: str) -> list[str]:
-        if config is None:
-            return []
-        if config.id is None and cls.ENV_SOURCE is None:
+    def _extra_problems(cls, settings: Mapping[str, Any], render_mode: Any, address: str) -> list[str]:
+        env = settings.get("id")
+        if env is None and cls.ENV_SOURCE is None:
             return [f"{address}.id: required: the gymnasium environment to play, e.g. 'CartPole-v1'"]
-        if config.id is not None and cls.ENV_SOURCE is not None:
-            return [f"{address}.id: {cls.__name__} already plays {_source_name(cls.ENV_SOURCE)}; do not set an id"]
-        if config.id is not None:
+        if env is not None and cls.ENV_SOURCE is not None:
+            playing = _source_name(cls.ENV_SOURCE)
+            return [f"{address}.id: {cls.__name__} already plays {playing}; do not set an id"]
+        if isinstance(env, str) and env:
             try:
-                gymnasium.spec(config.id)
+                gymnasium.spec(env)
             except gymnasium.error.Error as error:
                 return [f"{address}.id: {error}"]
         return []
@@ -73,8 +75,8 @@ class GymGame(Game):
         s, source = self.settings, type(self).ENV_SOURCE
         try:
             if s.id is not None:
-                return gymnasium.make(s.id, render_mode=self.render_mode, max_episode_steps=s.max_episode_steps,
-                                      **s.kwargs)
+                return gymnasium.make(
+                    s.id, render_mode=self.render_mode, max_episode_steps=s.max_episode_steps, **s.kwargs)
             if isinstance(source, gymnasium.Env):
                 env = self._reuse_instance(source)
             else:
@@ -121,6 +123,23 @@ class GymGame(Game):
     def close(self) -> None:
         self.env.close()
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # classes made by wrap_env exist only in memory: pickle how to make the class again
+        wrapped = type(self).__dict__.get("_WRAPPED")
+        if wrapped is None:
+            return super().__reduce_ex__(protocol)
+        return _unpickle_wrapped, wrapped, self.__dict__
+
+    def __deepcopy__(self, memo: dict) -> GymGame:
+        clone = object.__new__(type(self))  # copies keep their (possibly wrap_env-made) class
+        memo[id(self)] = clone
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
+
+
+def _unpickle_wrapped(env: Any, env_kwargs: dict[str, Any]) -> GymGame:
+    return object.__new__(wrap_env(env, **env_kwargs))
+
 
 def _source_name(source: Any) -> str:
     if isinstance(source, str):
@@ -159,6 +178,7 @@ def wrap_env(env: Any, **env_kwargs: Any) -> type[GymGame]:
     else:
         raise ConfigError(f"wrap_env: needs a gymnasium id, Env subclass or Env instance (got {env!r})")
     name = "Gym_" + re.sub(r"\W", "_", _source_name(env).removesuffix(" instance"))
-    namespace["__doc__"] = f"The gymnasium environment {_source_name(env)} as a Spikey game (made by wrap_env)."
+    namespace["__doc__"] = f"The gymnasium environment {_source_name(env)} as a Spikey game (from wrap_env)."
     namespace["__qualname__"] = name
+    namespace["_WRAPPED"] = (env, dict(env_kwargs))
     return type(name, (GymGame,), namespace)

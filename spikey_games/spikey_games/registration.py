@@ -9,7 +9,11 @@ import gymnasium
 
 NAMESPACE = "spikey"
 #: The first-party games, registered with gymnasium when spikey_games is imported.
-FIRST_PARTY = ("spikey_games.logic:Logic", "spikey_games.cartpole:CartPole")
+FIRST_PARTY = (
+    "spikey_games.logic:Logic",
+    "spikey_games.cartpole:CartPole",
+    "spikey_games.random_state:RandomState",
+)
 
 
 def env_id(game_class: type) -> str:
@@ -23,10 +27,10 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
     Parameters
     ----------
     games : iterable of game classes or ``"module:Class"`` strings, optional
-        Default: the first-party games (Logic, CartPole); importing ``spikey_games`` registers them.
+        Default: the first-party games (Logic, CartPole, RandomState); importing ``spikey_games`` registers them.
     from_registry : bool
-        Also register every game of the Spikey plugin registry (third-party plugins included;
-        this loads the plugins), except the gymnasium adapter itself.
+        Also register every game of the Spikey plugin registry that subclasses ``gymnasium.Env``
+        (third-party plugins included; this loads the plugins), except the gymnasium adapter.
 
     Returns
     -------
@@ -44,13 +48,20 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
 
         from spikey_games.gym import GymGame
 
-        entries += [cls for cls in (get_registry().get("game", name) for name in get_registry().names("game"))
-                    if isinstance(cls, type) and not issubclass(cls, GymGame)]
+        registry = get_registry()
+        classes = (registry.get("game", name) for name in registry.names("game"))
+        # only gymnasium.Env subclasses can be made by gymnasium; the adapter has no game of its own
+        entries += [cls for cls in classes
+                    if isinstance(cls, type) and issubclass(cls, gymnasium.Env) and not issubclass(cls, GymGame)]
     ids = []
     for entry in entries:
-        module, _, qualname = entry.partition(":") if isinstance(entry, str) else (entry.__module__, "", entry.__qualname__)
+        if isinstance(entry, str):
+            module, _, qualname = entry.partition(":")
+        else:
+            module, qualname = entry.__module__, entry.__qualname__
         env = f"{NAMESPACE}/{qualname.rpartition('.')[2]}-v0"
         if env not in gymnasium.registry:
             gymnasium.register(id=env, entry_point=f"{module}:{qualname}")
-        ids.append(env)
+        if env not in ids:
+            ids.append(env)
     return ids

@@ -86,6 +86,7 @@ class Window:
             pygame.display.init()
             self.surface = pygame.display.set_mode((shape[1], shape[0]))
         except pygame.error as error:
+            pygame.display.quit()
             raise GameError(f"{title}: render_mode='human' needs a display, but pygame cannot open a window "
                             f"({error}); on a headless machine use render_mode='rgb_array'") from None
         pygame.display.set_caption(title)

@@ -8,8 +8,9 @@ import tomllib
 
 import numpy as np
 import pytest
-from spikey_core import Callback, build_game
+from spikey_core import Callback, build_game, get_registry
 from spikey_core.errors import ConfigError
+from spikey_core.testing import check_config_class
 
 from spikey_games import CartPole, Logic, and_gate, or_gate
 
@@ -41,7 +42,8 @@ def test_from_spec_builds_from_a_toml_section_through_the_registry():
     """))
     game = build_game(spec["game"])
     assert isinstance(game, CartPole) and game.preset == "FREMAUX"
-    assert (game.settings.x_max, game.settings.tau, game.settings.xdot_init_range) == (2.5, 0.01, (-0.05, 0.05))
+    settings = game.settings
+    assert (settings.x_max, settings.tau, settings.xdot_init_range) == (2.5, 0.01, (-0.05, 0.05))
     assert game.action_space.shape == (2,)
 
 
@@ -99,7 +101,8 @@ def _episode(game, seed, steps=30):
     return np.array(observations)
 
 
-@pytest.mark.parametrize("make", [Logic, lambda: CartPole(x_init_range=[-1, 1], theta_init_range=[-0.2, 0.2])])
+@pytest.mark.parametrize(
+    "make", [Logic, lambda: CartPole(x_init_range=[-1, 1], theta_init_range=[-0.2, 0.2])])
 def test_same_seed_same_episode_different_seed_different_episode(make):
     game = make()
     first = _episode(game, 123, steps=10)
@@ -150,3 +153,8 @@ def _nth_observation(seed, n):
 def test_params_lists_preset_and_settings():
     params = CartPole(preset="FREMAUX").params
     assert params["preset"] == "FREMAUX" and params["x_max"] == 2.5 and params["action_mode"] == "discrete"
+
+
+@pytest.mark.parametrize("name", ["logic", "cartpole", "gym"])
+def test_registered_game_configs_are_documented_and_checked(name):
+    assert check_config_class(get_registry().get("game", name)) == []

@@ -5,6 +5,7 @@ import math
 import gymnasium
 import numpy as np
 import pytest
+from spikey_core.cli import main
 from spikey_core.errors import ConfigError, GameError
 
 from spikey_games import CartPole
@@ -39,6 +40,7 @@ def test_trajectory_matches_gymnasium_cartpole_step_for_step():
             game.reset(options={"state": restart})
             env.state, env.steps_beyond_terminated = restart.copy(), None
     assert np.array_equal(game.state, env.state)  # bit-identical, not just close
+    assert terminations >= 1  # the comparison covered episode ends too
 
 
 def test_one_hand_computed_euler_step():
@@ -86,14 +88,15 @@ def test_action_modes_turn_actions_into_forces(mode, action, force):
 
 
 @pytest.mark.parametrize(("mode", "action"), [
-    ("discrete", 2), ("discrete", 0.5), ("discrete", "left"),
+    ("discrete", 2), ("discrete", 0.5), ("discrete", "left"), ("continuous", "1.5"),
     ("continuous", [10.5]), ("continuous", [1.0, 2.0]),
     ("rates", [0.5, 1.5]), ("rates", [0.5]),
 ])
 def test_actions_outside_the_space_raise_game_error_naming_game_and_value(mode, action):
     game = CartPole(action_mode=mode)
     game.reset(seed=0)
-    with pytest.raises(GameError, match=r"CartPole\(preset='DEFAULT'\): action .* is not in the action space"):
+    message = r"CartPole\(preset='DEFAULT'\): action .* is not in the action space"
+    with pytest.raises(GameError, match=message):
         game.step(action)
 
 
@@ -168,7 +171,8 @@ def test_rgb_array_render_draws_cart_and_pole_where_the_state_says():
     assert columns.min() == 425 and columns.max() == 474
     # the pole leans right (theta > 0): its pixels lie right of the pivot and above the cart
     pole_rows, pole_cols = np.nonzero(np.all(frame == (202, 152, 101), axis=2))
-    # pivot at (450, 270) px; 1 m of pole = 66.7 px, so the tip sits near (450 + 66.7 sin 0.5, 270 - 66.7 cos 0.5)
+    # pivot at (450, 270) px; 1 m of pole = 66.7 px, so the tip sits near
+    # (450 + 66.7 sin 0.5, 270 - 66.7 cos 0.5), plus the 5 px half-width of the stroke
     assert pole_cols.mean() > 450 and pole_cols.max() == pytest.approx(450 + 66.7 * math.sin(0.5) + 5, abs=2)
     assert pole_rows.min() == pytest.approx(270 - 66.7 * math.cos(0.5) - 5, abs=2)
     assert CartPole().render() is None  # no render mode: nothing
@@ -183,3 +187,13 @@ def test_human_render_without_display_says_so(monkeypatch):
     with pytest.raises(GameError, match="needs a display.*rgb_array"):
         game.reset(seed=0)
     game.close()
+
+
+def test_spikey_describe_shows_every_setting_with_units(capsys):
+    assert main(["describe", "game", "cartpole"]) == 0
+    out = capsys.readouterr().out
+    assert "presets: DEFAULT, FREMAUX" in out
+    for name, unit in [("x_max", " m,"), ("theta_max", "rad"), ("xdot_init_range", "m/s"), ("g ", "m/s^2"),
+                       ("mass_cart", "kg"), ("force_mag", " N"), ("tau", " s,"), ("thetadot_init_range", "rad/s")]:
+        line = next(line for line in out.splitlines() if line.strip().startswith(name))
+        assert unit in line, line

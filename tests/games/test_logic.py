@@ -67,7 +67,8 @@ def test_valid_actions(action):
 def test_invalid_actions_raise_game_error_naming_game_and_value(action):
     game = Logic(preset="AND")
     game.reset(seed=0)
-    with pytest.raises(GameError, match=r"Logic\(preset='AND'\): action .* is not in the action space Discrete\(2\)"):
+    message = r"Logic\(preset='AND'\): action .* is not in the action space Discrete\(2\)"
+    with pytest.raises(GameError, match=message):
         game.step(action)
 
 

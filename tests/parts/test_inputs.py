@@ -379,3 +379,46 @@ def test_rate_map_from_toml_with_string_keys():
     np.testing.assert_array_equal(network.spike_log[:, :4], [[1, 0, 1, 0]] * 3)
     network.tick((False, True))
     np.testing.assert_array_equal(network.spike_log[:, :4], [[0, 1, 0, 1]] * 3)
+
+
+# -- spike_trains ------------------------------------------------------------------------------
+def _spike_trains(settings, n_inputs=4, processing_time=6, seed=0):
+    from spikey_parts.inputs.spike_trains import SpikeTrains
+
+    ctx = BuildContext(n_inputs=n_inputs, n_neurons=1, n_outputs=1, processing_time=processing_time,
+                       rng=np.random.default_rng(seed))
+    return SpikeTrains(from_dict(SpikeTrains.Config, settings), ctx)
+
+
+def test_spike_trains_replay_the_frozen_train_of_each_units_feature_value():
+    part = _spike_trains({"rate": 0.5})
+    # the generator first draws the 4 polarities, then the trains, compared with the rate
+    rng = np.random.default_rng(0)
+    rng.random(4)
+    expected = rng.random((2, 6, 4)) < 0.5
+    assert np.array_equal(part.trains, expected)
+    for state in [(0, 1), (1, 1), (0, 1)]:
+        part.update(state)
+        got = np.array([part.fire().copy() for _ in range(6)])
+        # unit i encodes feature i mod 2: units 0, 2 -> state[0], units 1, 3 -> state[1]
+        values = [state[0], state[1], state[0], state[1]]
+        want = np.stack([expected[values[i], :, i] for i in range(4)], axis=1)
+        assert np.array_equal(got, want)
+
+
+def test_spike_trains_rate_and_errors():
+    part = _spike_trains({"rate": 0.1}, n_inputs=200, processing_time=500)
+    assert abs(part.trains.mean() - 0.1) < 0.005  # 200,000 draws: sd 0.0007
+    with pytest.raises(ConfigError, match="length.*shorter than processing_time = 6"):
+        _spike_trains({"length": 3})
+    part = _spike_trains({})
+    with pytest.raises(ConfigError, match="outside 0 .. 1"):
+        part.update((0, 2))
+    with pytest.raises(ConfigError, match="not a multiple of the 3 state features"):
+        part.update((0, 1, 1))
+
+
+def test_spike_trains_conforms():
+    from spikey_parts.inputs.spike_trains import SpikeTrains
+
+    check_part("input", SpikeTrains, settings={"rate": 0.3})

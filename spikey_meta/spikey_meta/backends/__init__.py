@@ -1,0 +1,71 @@
+"""Execution backends for Series and Population, behind the core's ``Backend`` protocol.
+
+A backend runs independent jobs and returns their results in job order::
+
+    with backend:                                   # close() releases workers deterministically
+        results = backend.map(function, [(a, b), (c, d)])   # == [function(a, b), function(c, d)]
+
+``function`` and every job must be picklable for the parallel backends (top-level functions and
+classes, no lambdas). The backends shipped by spikey-meta also accept ``map(..., progress=bar)``
+(anything with ``update(n)``, e.g. a tqdm bar), advanced once per finished job; they say so with
+``supports_progress = True``.
+
+Registered names: ``serial`` (spikey-core), ``multiprocessing`` (default on one machine) and
+``ray`` (optional: ``pip install 'spikey-meta[ray]'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from spikey_core import get_registry
+from spikey_core.errors import ConfigError, UnknownNameError
+
+DEFAULT_BACKEND = "multiprocessing"
+
+
+def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[Any, bool]:
+    """The backend ``backend`` names, and whether the caller owns it (and must close it).
+
+    Parameters
+    ----------
+    backend : None, str or backend instance
+        ``None`` means ``"multiprocessing"``; a string is a registered backend name; an object with
+        ``map`` and ``close`` is used as is (its owner closes it).
+    workers : int, optional
+        Number of worker processes for a backend created here (ignored by ``serial``).
+
+    Raises
+    ------
+    ConfigError
+        Unknown name (with the installed names) or a backend that cannot start (e.g. Ray missing).
+    """
+    if backend is None:
+        backend = DEFAULT_BACKEND
+    if not isinstance(backend, str):
+        if not (callable(getattr(backend, "map", None)) and callable(getattr(backend, "close", None))):
+            raise ConfigError(f"backend: must be a registered backend name or an object with map() and close() (got {backend!r})")
+        return backend, False
+    try:
+        cls = get_registry().get("backend", backend)
+    except (LookupError, UnknownNameError) as error:
+        hint = " (the Ray backend: pip install 'spikey-meta[ray]')" if backend == "ray" else ""
+        raise ConfigError(f"backend: {error}{hint}") from None
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
+    kwargs = {} if workers is None or backend == "serial" else {"workers": workers}
+    return cls(**kwargs), True
+
+
+def map_jobs(backend: Any, function: Callable[..., Any], jobs: Sequence[tuple], progress: Any = None) -> list[Any]:
+    """``backend.map(function, jobs)``, advancing ``progress`` per job when the backend can."""
+    if progress is not None and getattr(backend, "supports_progress", False):
+        return backend.map(function, list(jobs), progress=progress)
+    results = backend.map(function, list(jobs))
+    if progress is not None:
+        progress.update(len(results))
+    return results
+
+
+__all__ = ["DEFAULT_BACKEND", "make_backend", "map_jobs"]

@@ -1,0 +1,89 @@
+"""The registered reference experiments (Florian 2007 XOR, Izhikevich 2007 conditioning)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from spikey_core import Experiment
+
+from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
+
+PACKAGE = "spikey_meta.experiments"
+
+
+def _signals(info: dict[str, Any]) -> tuple[list[Any], list[float]]:
+    states = flatten_episodes(info["step_states"])
+    rates = [float(r) for r in flatten_episodes(info["step_outrates"])]
+    return states, rates
+
+
+class FlorianRateXOR(Experiment):
+    """Florian (2007) rate-coded XOR: 60 inputs, 60 hidden, 1 output, 800 patterns of 500 ms."""
+
+    description = "Florian 2007 rate-coded XOR (800 patterns, rlstdp, per-step reward)"
+    toml: ClassVar[tuple[str, str]] = (PACKAGE, "florian-rate-xor.toml")
+    eval_steps: ClassVar[int] = 50
+
+    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
+        states, rates = _signals(info)
+        return florian_scores(states, rates, eval_steps=self.eval_steps)
+
+
+class FlorianRateXORControl(FlorianRateXOR):
+    """The control of the rate-coded XOR: learning rate 0, 50 patterns (expected: no win)."""
+
+    description = "control of florian-rate-xor: no learning, 50 patterns"
+
+    @classmethod
+    def load_spec(cls) -> dict[str, Any]:
+        return control(super().load_spec())
+
+
+class FlorianTemporalXOR(FlorianRateXOR):
+    """Florian (2007) temporally coded XOR: 2 inputs replaying frozen spike trains, 20 hidden, 1 output."""
+
+    description = "Florian 2007 temporally coded XOR (800 patterns, rlstdp, per-step reward)"
+    toml = (PACKAGE, "florian-temporal-xor.toml")
+
+
+class FlorianTemporalXORControl(FlorianTemporalXOR):
+    """The control of the temporal XOR: learning rate 0, 50 patterns (expected: no win)."""
+
+    description = "control of florian-temporal-xor: no learning, 50 patterns"
+
+    @classmethod
+    def load_spec(cls) -> dict[str, Any]:
+        return control(super().load_spec())
+
+
+class IzhikevichConditioning(Experiment):
+    """Izhikevich (2007) classical conditioning: rewarded stimuli come to drive the outputs."""
+
+    description = "Izhikevich 2007 classical conditioning (10 stimuli, reward on 0, 3, 6, 9)"
+    toml = (PACKAGE, "izhikevich-conditioning.toml")
+
+    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
+        states, rates = _signals(info)
+        rewarded = network.rewarder.config.rewarded_states
+        return conditioning_scores(states, rates, [int(s) for s in rewarded], last=100)
+
+
+class IzhikevichConditioningControl(IzhikevichConditioning):
+    """The control of the conditioning experiment: learning rate 0."""
+
+    description = "control of izhikevich-conditioning: no learning"
+
+    @classmethod
+    def load_spec(cls) -> dict[str, Any]:
+        spec = super().load_spec()
+        spec["name"] = spec["name"] + "-control"
+        spec["synapse"]["learning_rate"] = 0.0
+        return spec
+
+
+def control(spec: dict[str, Any]) -> dict[str, Any]:
+    """The control variant of a Florian XOR specification: no learning, 50 patterns."""
+    spec["name"] = spec["name"] + "-control"
+    spec["synapse"]["learning_rate"] = 0.0
+    spec["loop"]["len_episode"] = 50
+    return spec

@@ -1,0 +1,159 @@
+"""``spikey report LOG_OR_FOLDER [--out DIR]``: plots and a summary table of logged runs.
+
+For every run log the command draws what its ``info`` section allows (learning curve, state-action
+counts, state transitions, rates per state, delay embedding of the output rate, spike raster when
+a ``spike_log`` signal was tracked) as ``<log name>-<plot>.png`` files in ``--out``, then prints
+one table row per run: the file name, the settings that differ between runs and the scalar
+results.
+
+Exit status: 0 success; 1 some plot could not be drawn; 2 missing or unreadable path, no readable
+log, or matplotlib not installed (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import numbers
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+USAGE_ERROR = 2
+PLOT_FAILURE = 1
+HELP = "plot logged runs and print a summary table (needs spikey-meta[plot] for the plots)"
+
+
+def setup(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``spikey report``."""
+    parser.add_argument("path", metavar="LOG_OR_FOLDER", help="a run log (.json) or a folder of them")
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder for the PNG files (default: <log>-report/ or <folder>/report/)"
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"spikey report: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``spikey report``; returns the exit status."""
+    from spikey_meta.reader import Reader
+
+    path = Path(args.path)
+    if not path.exists():
+        return _fail(f"{path}: no such log file or folder")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skipped files are reported below, one line each
+        try:
+            reader = Reader(path)
+        except OSError as error:
+            return _fail(f"{path}: cannot read: {error.strerror or error}")
+    if path.is_file() and reader.skipped:
+        return _fail(f"{path}: {reader.skipped[0][1]}")
+    for name, reason in reader.skipped:
+        print(f"spikey report: skipped {name}: {reason}", file=sys.stderr)
+    if len(reader) == 0:
+        return _fail(f"{path}: no readable Spikey run log")
+    print(summary_table(reader))
+    out = Path(args.out) if args.out else _default_out(path)
+    from spikey_meta.viz import PlotDependencyError
+
+    try:
+        written, failures = write_plots(reader, out)
+    except PlotDependencyError as error:
+        return _fail(str(error))
+    for file in written:
+        print(f"wrote {file}")
+    for message in failures:
+        print(f"spikey report: {message}", file=sys.stderr)
+    return PLOT_FAILURE if failures else 0
+
+
+def _default_out(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-report") if path.is_file() else path / "report"
+
+
+# -- table ----------------------------------------------------------------------------------------
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (numbers.Number, str, bool))
+
+
+def summary_table(reader: Any) -> str:
+    """One line per run: file name, settings that differ between runs, scalar results."""
+    df = reader.df
+    results = [c for c in df.columns if c in reader.results.columns and df[c].map(_is_scalar).all()]
+    settings = [
+        c
+        for c in df.columns
+        if c not in results and c != "filename" and df[c].map(_is_scalar).all() and df[c].astype(str).nunique() > 1
+    ]
+    table = df[["filename", *settings, *results]]
+    return table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+# -- plots ----------------------------------------------------------------------------------------
+def _has(info: Mapping[str, Any], *keys: str) -> bool:
+    from spikey_meta.viz.data import flat
+
+    for key in keys:
+        value = info.get(key)
+        if value is None:
+            return False
+        try:
+            if len(flat(value)) == 0:
+                return False
+        except TypeError:
+            return False
+    return True
+
+
+def plots_for(info: Mapping[str, Any]) -> dict[str, Callable[[Path], Any]]:
+    """The plots ``info`` has data for: name -> function(path) drawing it."""
+    from spikey_meta import viz
+    from spikey_meta.viz.data import flat
+
+    plots: dict[str, Callable[[Path], Any]] = {}
+    if _has(info, "step_rewards"):
+        plots["learning_curve"] = lambda p: viz.learning_curve(info["step_rewards"], path=p)
+    if _has(info, "step_states", "step_actions"):
+        plots["state_action_counts"] = lambda p: viz.state_action_counts(info["step_states"], info["step_actions"], path=p)
+        plots["state_transitions"] = lambda p: viz.state_transition_matrix(info["step_states"], path=p)
+    if _has(info, "step_states", "step_inrates", "step_outrates"):
+        plots["rates_per_state"] = lambda p: viz.rates_per_state(
+            info["step_states"], info["step_inrates"], info["step_outrates"], info.get("step_sysrates"), path=p
+        )
+        if len(flat(info["step_outrates"])) >= 3:
+            plots["delay_embedding"] = lambda p: viz.delay_embedding(flat(info["step_outrates"]), 1, 2, path=p)
+    if _has(info, "spike_log"):
+        plots["spike_raster"] = lambda p: viz.spike_raster(info["spike_log"], info.get("polarities"), path=p)
+    return plots
+
+
+def write_plots(reader: Any, out: Path) -> tuple[list[Path], list[str]]:
+    """Draw every available plot of every run into ``out``; returns (files written, failure messages).
+
+    Raises
+    ------
+    spikey_meta.viz.PlotDependencyError
+        matplotlib is missing.
+    """
+    from spikey_meta.viz import PlotDependencyError
+
+    written: list[Path] = []
+    failures: list[str] = []
+    for index, file in enumerate(reader.files):
+        info = reader.read_file(index).get("info") or {}
+        for name, draw in plots_for(info).items():
+            target = out / f"{file.stem}-{name}.png"
+            try:
+                draw(target)
+            except PlotDependencyError:
+                raise
+            except Exception as error:  # one odd signal must not cost the other plots
+                failures.append(f"{file.name}: could not draw {name}: {type(error).__name__}: {error}")
+                continue
+            written.append(target)
+    return written, failures
