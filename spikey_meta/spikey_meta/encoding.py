@@ -18,9 +18,10 @@ hashable keys of these kinds, numpy scalars and numpy arrays of bool, integer, f
 str dtypes (any shape, 0-d and empty included) and masked arrays.
 
 Objects outside that list cannot be rebuilt without importing and trusting code, so they are
-stored by name: classes and functions as ``{"__callable__": "module:qualname"}``, anything else as
-``{"__repr__": repr(obj)}``; both decode to that string. :func:`encode` warns
-(:class:`LossyLogWarning`) naming where such a value sat, so nothing is lost silently.
+stored by name: classes and functions as ``{"__callable__": "module:qualname"}`` (the form
+``Network.save`` and TOML ``type`` entries use), anything else as ``{"__repr__": repr(obj)}``; both
+decode to that string. :func:`encode` warns (:class:`LossyLogWarning`), naming where the value sat,
+when the stored name cannot bring the object back (a ``repr``, a lambda, a local function).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def encode(value: Any, where: str = "$") -> Any:
         return str(value)
     if isinstance(value, type) or callable(value):
         name = f"{getattr(value, '__module__', '?')}:{getattr(value, '__qualname__', repr(value))}"
-        _warn(where, f"the callable {name} is stored by name")
+        if "<" in name or name.startswith("?"):  # lambdas and local functions cannot be imported back
+            _warn(where, f"the callable {name} is stored by name but cannot be imported from it")
         return {"__callable__": name}
     _warn(where, f"{type(value).__name__} objects are stored by their repr()")
     return {"__repr__": repr(value)}
@@ -118,7 +120,7 @@ def _stable_order(items: Any) -> list:
 
 
 def _encode_numpy_scalar(value: np.generic, where: str) -> Any:
-    return {"__scalar__": _array_data(np.asarray(value), where), "dtype": value.dtype.str}
+    return {"__scalar__": _array_data(np.asarray(value), where), "dtype": _dtype_name(value.dtype)}
 
 
 def _encode_array(array: np.ndarray, where: str) -> Any:
@@ -126,7 +128,11 @@ def _encode_array(array: np.ndarray, where: str) -> Any:
         data = _encode_array(np.ma.getdata(array), where)
         mask = _encode_array(np.ma.getmaskarray(array), where)
         return {"__masked__": data, "mask": mask}
-    return {"__ndarray__": _array_data(array, where), "dtype": _dtype_name(array.dtype), "shape": list(array.shape)}
+    return {
+        "__ndarray__": _array_data(array, where),
+        "dtype": _dtype_name(array.dtype),
+        "shape": list(array.shape),
+    }
 
 
 def _dtype_name(dtype: np.dtype) -> str:

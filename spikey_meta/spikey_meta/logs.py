@@ -319,14 +319,27 @@ class MultiLogger:
             yield f"{self.stamp}-{_run_id(self._next)}.json"
             self._next += 1
 
-    def log(self, network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None) -> Path:
+    def log(
+        self,
+        network: Any = None,
+        game: Any = None,
+        results: Mapping | None = None,
+        info: Mapping | None = None,
+    ) -> Path:
         """Write one run's log under the next free name; returns the path.
 
         ``network`` may also be a callback (``network, game, results, info = callback``).
         """
         if hasattr(network, "results") and hasattr(network, "info") and game is None:
             network, game, results, info = network
-        path = write_document(make_document(network, game, results, info), self._names(), self.folder)
+        return self.log_document(make_document(network, game, results, info))
+
+    def log_document(self, document: Mapping[str, Any]) -> Path:
+        """Write an already built document (see :func:`make_document`) under the next free name.
+
+        Lets a parent process write logs whose documents were built in worker processes.
+        """
+        path = write_document(document, self._names(), self.folder)
         self.paths.append(path)
         return path
 

@@ -2,7 +2,9 @@
 
 from spikey_core import hookimpl
 
-from spikey_meta import report
+from spikey_meta import meta_cli, report
+from spikey_meta.backends.multiprocessing import MultiprocessingBackend
+from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
 
@@ -11,8 +13,12 @@ from spikey_meta.callbacks.rl import RLCallback
 def spikey_register_parts(registry):
     registry.add("callback", "experiment", ExperimentCallback)
     registry.add("callback", "rl", RLCallback)
+    registry.add("backend", "multiprocessing", MultiprocessingBackend)
+    registry.add("backend", "ray", RayBackend)
 
 
 @hookimpl
 def spikey_register_commands(registry):
     registry.add_command("report", help=report.HELP, setup=report.setup, run=report.run)
+    registry.add_command("series", help=meta_cli.SERIES_HELP, setup=meta_cli.setup_series, run=meta_cli.run_series)
+    registry.add_command("evolve", help=meta_cli.EVOLVE_HELP, setup=meta_cli.setup_evolve, run=meta_cli.run_evolve)

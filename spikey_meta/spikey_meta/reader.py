@@ -123,7 +123,8 @@ class Reader:
         self.df = pd.DataFrame(rows)
         if self.skipped:
             listing = "; ".join(f"{name} ({reason})" for name, reason in self.skipped)
-            warnings.warn(f"Reader skipped {len(self.skipped)} file(s) of {path}: {listing}", SkippedLogWarning, stacklevel=2)
+            message = f"Reader skipped {len(self.skipped)} file(s) of {path}: {listing}"
+            warnings.warn(message, SkippedLogWarning, stacklevel=2)
 
     @staticmethod
     def _candidates(path: Path, filenames: Iterable[str] | None) -> list[Path]:
@@ -131,7 +132,9 @@ class Reader:
             return [path]
         if filenames is not None:
             return [path / name for name in filenames]
-        return sorted(p for p in path.iterdir() if p.suffix == ".json" and not p.name.startswith(".") and p.is_file())
+        # temporary files of a log being written start with a dot
+        logs = [p for p in path.iterdir() if p.suffix == ".json" and not p.name.startswith(".")]
+        return sorted(p for p in logs if p.is_file())
 
     # -- sections ---------------------------------------------------------------------------------
     @property
@@ -142,7 +145,8 @@ class Reader:
     @property
     def network(self) -> pd.DataFrame:
         """The network columns (everything that is neither ``game.*``, results nor ``filename``)."""
-        return self.df[[c for c in self.df.columns if c not in self._results_columns() and not c.startswith("game.") and c != "filename"]]
+        other = self._results_columns() | {"filename"}
+        return self.df[[c for c in self.df.columns if c not in other and not c.startswith("game.")]]
 
     @property
     def game(self) -> pd.DataFrame:

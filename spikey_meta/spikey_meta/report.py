@@ -84,12 +84,9 @@ def _is_scalar(value: Any) -> bool:
 def summary_table(reader: Any) -> str:
     """One line per run: file name, settings that differ between runs, scalar results."""
     df = reader.df
-    results = [c for c in df.columns if c in reader.results.columns and df[c].map(_is_scalar).all()]
-    settings = [
-        c
-        for c in df.columns
-        if c not in results and c != "filename" and df[c].map(_is_scalar).all() and df[c].astype(str).nunique() > 1
-    ]
+    scalar = [c for c in df.columns if c != "filename" and df[c].map(_is_scalar).all()]
+    results = [c for c in scalar if c in reader.results.columns]
+    settings = [c for c in scalar if c not in results and df[c].astype(str).nunique() > 1]
     table = df[["filename", *settings, *results]]
     return table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
@@ -119,14 +116,15 @@ def plots_for(info: Mapping[str, Any]) -> dict[str, Callable[[Path], Any]]:
     if _has(info, "step_rewards"):
         plots["learning_curve"] = lambda p: viz.learning_curve(info["step_rewards"], path=p)
     if _has(info, "step_states", "step_actions"):
-        plots["state_action_counts"] = lambda p: viz.state_action_counts(info["step_states"], info["step_actions"], path=p)
-        plots["state_transitions"] = lambda p: viz.state_transition_matrix(info["step_states"], path=p)
+        states, actions = info["step_states"], info["step_actions"]
+        plots["state_action_counts"] = lambda p: viz.state_action_counts(states, actions, path=p)
+        plots["state_transitions"] = lambda p: viz.state_transition_matrix(states, path=p)
     if _has(info, "step_states", "step_inrates", "step_outrates"):
-        plots["rates_per_state"] = lambda p: viz.rates_per_state(
-            info["step_states"], info["step_inrates"], info["step_outrates"], info.get("step_sysrates"), path=p
-        )
-        if len(flat(info["step_outrates"])) >= 3:
-            plots["delay_embedding"] = lambda p: viz.delay_embedding(flat(info["step_outrates"]), 1, 2, path=p)
+        rates = info["step_inrates"], info["step_outrates"], info.get("step_sysrates")
+        plots["rates_per_state"] = lambda p: viz.rates_per_state(info["step_states"], *rates, path=p)
+        outrates = flat(info["step_outrates"])
+        if len(outrates) >= 3:
+            plots["delay_embedding"] = lambda p: viz.delay_embedding(outrates, 1, 2, path=p)
     if _has(info, "spike_log"):
         plots["spike_raster"] = lambda p: viz.spike_raster(info["spike_log"], info.get("polarities"), path=p)
     return plots

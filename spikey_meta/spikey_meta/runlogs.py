@@ -7,6 +7,7 @@ summary come from one writer. This module is the only place that touches the log
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,17 @@ class RunLogger:
         self._logger = logs.MultiLogger(folder)
         self.folder = self._logger.folder
 
-    def write(self, doc: Mapping[str, Any]) -> Path:
+    def reserve(self, n: int) -> list[str]:
+        """The next ``n`` run names, so runs finishing in any order are named in job order."""
+        names = list(itertools.islice(self._logger._names(), n + 1))  # the extra draw advances the counter past them
+        return names[:n]
+
+    def write(self, doc: Mapping[str, Any], name: str | None = None) -> Path:
+        """Write ``doc`` as ``name`` (a reserved name), or under the next free name if it is taken."""
         # MultiLogger names runs only inside log(network, ...); its name generator is reused here
         # so pre-built documents get the same names (needs a public MultiLogger.log_document).
-        path = logs.write_document(doc, self._logger._names(), self.folder)
+        names = itertools.chain([name] if name else [], self._logger._names())
+        path = logs.write_document(doc, names, self.folder)
         self._logger.paths.append(path)
         return path
 

@@ -24,7 +24,9 @@ traceback text), its log and the summary record the failure, and the other runs 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import numbers
 import time
 import traceback
@@ -213,6 +215,7 @@ class Run:
     log: str | None = None
     network: Any = None
     game: Any = None
+    series_id: str = ""
 
     @property
     def ok(self) -> bool:
@@ -247,7 +250,8 @@ def run_job(loop: TrainingLoop, run: Run, make_document: bool, keep_objects: boo
         run.results = {"ok": False, "error_type": run.error["type"], "error_message": run.error["message"]}
         run.info = {"error": run.error}
     run.seconds = time.perf_counter() - started
-    for key, value in {**run.params, "seed": run.seed}.items():
+    tags = {**run.params, "seed": run.seed, "series_id": run.series_id, "run_index": run.index}
+    for key, value in tags.items():
         run.results.setdefault(key, value)
     doc = document(network, game, run.results, run.info) if make_document else None
     if keep_objects:
@@ -280,6 +284,9 @@ class Series:
         listing every run with its settings, seed and outcome.
     keep_objects : bool
         Also return each run's network and game (they are pickled back from worker processes).
+    validate : bool
+        Build every configuration once before running (default); callers that validated the
+        same settings already may skip it.
 
     Raises
     ------
@@ -304,6 +311,7 @@ class Series:
         workers: int | None = None,
         log_folder: str | Path | None = None,
         keep_objects: bool = False,
+        validate: bool = True,
     ):
         if not isinstance(n_repeats, numbers.Integral) or isinstance(n_repeats, bool) or n_repeats < 1:
             raise ConfigError(f"series n_repeats: must be a positive integer (got {n_repeats!r})")
@@ -315,7 +323,7 @@ class Series:
         self.backend, self.workers = backend, workers
         self.log_folder = None if log_folder is None else Path(log_folder)
         self.keep_objects = keep_objects
-        self.loops = [self._configured(values) for values in self.values]
+        self.loops = [self._configured(values, validate) for values in self.values]
         if isinstance(backend, str):
             make_backend(backend, workers=workers)[0].close()  # an unknown or missing backend fails now
 
@@ -324,53 +332,98 @@ class Series:
         """``{key: value}`` of every configuration, in run order."""
         return [dict(zip(self.keys, values)) for values in self.values]
 
-    def _configured(self, values: tuple[Any, ...]) -> TrainingLoop:
+    def _configured(self, values: tuple[Any, ...], validate: bool) -> TrainingLoop:
         loop = self.loop.with_overrides(dict(zip(self.keys, values)))
-        loop.validate()
+        if validate:
+            loop.validate()
         return loop
 
     def jobs(self) -> list[tuple[TrainingLoop, Run]]:
         """``(loop, Run)`` of every run: configuration-major, repeats inner, each with its seed."""
         jobs = []
+        series_id = self.series_id
         for c, (loop, params) in enumerate(zip(self.loops, self.configurations)):
             for r in range(self.n_repeats):
                 seed = integer_seed(self.seed_sequence, c, r)
-                run = Run(index=len(jobs), config_index=c, repeat=r, params=params, seed=seed)
+                run = Run(index=len(jobs), config_index=c, repeat=r, params=params, seed=seed, series_id=series_id)
                 jobs.append((loop.with_overrides({"seed": seed}), run))
         return jobs
 
     def __len__(self) -> int:
         return len(self.values) * self.n_repeats
 
-    def run(self, progress: Any = None) -> list[Run]:
+    @property
+    def series_id(self) -> str:
+        """A digest of experiment, configurations, repeats and seed: the identity resume relies on."""
+        data = [plain(self.loop.spec), list(self.keys), plain(self.values), self.n_repeats, self.seed_sequence.entropy]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=repr).encode("utf-8")).hexdigest()[:16]
+
+    def run(self, progress: Any = None, *, resume: bool = False) -> list[Run]:
         """Run every configuration ``n_repeats`` times; returns the runs in order.
 
         Parameters
         ----------
         progress : object with ``update(n)``, optional
             Advanced once per finished run (e.g. a tqdm bar).
+        resume : bool
+            With a log folder: runs of this same series already logged there successfully are
+            read back instead of run again (failed runs are retried).
         """
         logging = self.log_folder is not None
-        jobs = [(loop, run, logging, self.keep_objects) for loop, run in self.jobs()]
+        every = self.jobs()
+        runs: list[Run | None] = [None] * len(every)
+        for index, run in (self._logged_runs(every) if resume and logging else {}).items():
+            runs[index] = run
+        todo = [i for i, run in enumerate(runs) if run is None]
+        if progress is not None:
+            progress.update(len(every) - len(todo))
+        logger = RunLogger(self.log_folder) if logging else None
+        names = logger.reserve(len(todo)) if logger is not None else []
+
+        def finished(k: int, outcome: tuple[Run, Any]) -> None:
+            run, doc = outcome
+            if logger is not None:
+                run.log = str(logger.write(doc, names[k]))
+            runs[todo[k]] = run
+
+        jobs = [(every[i][0], every[i][1], logging, self.keep_objects) for i in todo]
         backend, owned = make_backend(self.backend, workers=self.workers)
         try:
-            outcomes = _map_isolated(backend, jobs, progress)
+            _map_isolated(backend, jobs, progress, finished)
         finally:
             if owned:
                 backend.close()
-        runs = [run for run, _ in outcomes]
-        if logging:
-            self._write_logs(outcomes)
-        return runs
+        if logger is not None:
+            self._summarize(logger, runs)
+        return runs  # type: ignore[return-value]
 
-    def _write_logs(self, outcomes: list[tuple[Run, Any]]) -> None:
-        logger = RunLogger(self.log_folder)
-        for run, doc in outcomes:
-            run.log = str(logger.write(doc))
-        runs = [run for run, _ in outcomes]
+    def _logged_runs(self, every: list[tuple[TrainingLoop, Run]]) -> dict[int, Run]:
+        """Successful runs of this series already logged in the folder, by run index."""
+        from spikey_meta.logs import read_log
+
+        found: dict[int, Run] = {}
+        series_id = self.series_id
+        for path in sorted(self.log_folder.glob("*.json")) if self.log_folder.exists() else []:
+            if "~SUMMARY" in path.name:
+                continue
+            try:
+                doc = read_log(path)
+            except (OSError, ValueError):
+                continue
+            results = doc.get("results") or {}
+            index = results.get("run_index")
+            if results.get("series_id") != series_id or results.get("ok") is False or not isinstance(index, int):
+                continue
+            if 0 <= index < len(every):
+                run = attrs.evolve(every[index][1], results=results, info=doc.get("info") or {}, log=str(path))
+                found[index] = run
+        return found
+
+    def _summarize(self, logger: RunLogger, runs: list[Run]) -> None:
         self.summary_path = logger.summarize(
             results={
                 "kind": "series",
+                "series_id": self.series_id,
                 "n_runs": len(runs),
                 "n_failed": sum(not r.ok for r in runs),
                 "n_configurations": len(self.values),
@@ -378,8 +431,9 @@ class Series:
                 "seed_entropy": self.seed_sequence.entropy,
             },
             info={
+                "runs": [Path(r.log).name for r in runs],
                 "experiment": plain(self.loop.spec),
-                "experiment_params": plain(self.experiment_params),
+                "experiment_params": repr(self.experiment_params),  # as written; configurations has the values
                 "keys": list(self.keys),
                 "configurations": plain(self.configurations),
                 "table": [
@@ -399,23 +453,22 @@ class Series:
         )
 
 
-def _map_isolated(backend: Any, jobs: list[tuple], progress: Any) -> list[tuple[Run, Any]]:
+def _map_isolated(backend: Any, jobs: list[tuple], progress: Any, on_result: Any) -> None:
     """Map ``run_job``; a worker process that dies becomes a failed run instead of a lost series."""
     from spikey_meta.backends.multiprocessing import WorkerDiedError
+    from spikey_meta.runlogs import document
 
     try:
-        return map_jobs(backend, run_job, jobs, progress)
+        map_jobs(backend, run_job, jobs, progress, on_result)
     except WorkerDiedError as died:
-        outcomes = list(died.results)
-        for index, error in died.deaths.items():
+        for index, error in sorted(died.deaths.items()):
             run = jobs[index][1]
             run.error = error_record(error)
             run.results = {**run.params, "seed": run.seed, "ok": False, "error_type": run.error["type"], "error_message": run.error["message"]}
             run.info = {"error": run.error}
-            from spikey_meta.runlogs import document
-
-            outcomes[index] = (run, document(None, None, run.results, run.info) if jobs[index][2] else None)
-        return outcomes
+            on_result(index, (run, document(None, None, run.results, run.info) if jobs[index][2] else None))
+            if progress is not None:
+                progress.update(1)
 
 
 __all__ = ["Grid", "Run", "Series", "as_loop", "error_record", "expand", "run_job"]

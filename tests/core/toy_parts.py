@@ -5,7 +5,9 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from spikey_core import Callback, Part, param
+import types
+
+from spikey_core import Callback, Part, hookimpl, param
 from spikey_core.config import Integer, Real, probability
 
 
@@ -230,3 +232,22 @@ class ExplodingNeuron(ThresholdNeuron):
 
     def integrate(self, current):
         self.potentials[:] = np.nan
+
+
+def toy_plugin():
+    """A plugin object registering the toy parts under short names (for registries built in tests)."""
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def spikey_register_parts(registry):
+        registry.add("input", "pattern", PatternInput)
+        registry.add("neuron", "threshold_neuron", ThresholdNeuron)
+        registry.add("weight", "constant", ConstantWeight)
+        registry.add("synapse", "counting", CountingSynapse)
+        registry.add("readout", "count", CountReadout)
+        registry.add("rewarder", "constant", ConstantRewarder)
+        registry.add("neuron", "exploding", ExplodingNeuron)
+        registry.add("game", "echo", EchoGame)
+
+    module.spikey_register_parts = spikey_register_parts
+    return module

@@ -6,9 +6,10 @@ A backend runs independent jobs and returns their results in job order::
         results = backend.map(function, [(a, b), (c, d)])   # == [function(a, b), function(c, d)]
 
 ``function`` and every job must be picklable for the parallel backends (top-level functions and
-classes, no lambdas). The backends shipped by spikey-meta also accept ``map(..., progress=bar)``
-(anything with ``update(n)``, e.g. a tqdm bar), advanced once per finished job; they say so with
-``supports_progress = True``.
+classes, no lambdas). The backends shipped by spikey-meta also accept
+``map(..., on_result=f)``: ``f(index, result)`` is called in the calling process as each job
+finishes, so callers can log and show progress while the rest still run; they say so with
+``supports_on_result = True``. :func:`map_jobs` gives every backend that interface.
 
 Registered names: ``serial`` (spikey-core), ``multiprocessing`` (default on one machine) and
 ``ray`` (optional: ``pip install 'spikey-meta[ray]'``).
@@ -20,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from spikey_core import get_registry
+from spikey_core.backends.serial import SerialBackend
 from spikey_core.errors import ConfigError, UnknownNameError
 
 DEFAULT_BACKEND = "multiprocessing"
@@ -58,13 +60,48 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
     return cls(**kwargs), True
 
 
-def map_jobs(backend: Any, function: Callable[..., Any], jobs: Sequence[tuple], progress: Any = None) -> list[Any]:
-    """``backend.map(function, jobs)``, advancing ``progress`` per job when the backend can."""
-    if progress is not None and getattr(backend, "supports_progress", False):
-        return backend.map(function, list(jobs), progress=progress)
-    results = backend.map(function, list(jobs))
-    if progress is not None:
-        progress.update(len(results))
+def map_jobs(
+    backend: Any,
+    function: Callable[..., Any],
+    jobs: Sequence[tuple],
+    progress: Any = None,
+    on_result: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
+    """``backend.map(function, jobs)``, reporting each finished job as early as the backend allows.
+
+    Parameters
+    ----------
+    progress : object with ``update(n)``, optional
+        Advanced once per finished job (e.g. a tqdm bar).
+    on_result : callable, optional
+        ``on_result(index, result)`` per finished job, in this process.
+
+    Notes
+    -----
+    Backends with ``supports_on_result`` report as jobs finish; the serial backend is driven one
+    job at a time for the same effect; any other backend reports after its whole ``map``.
+    """
+    jobs = list(jobs)
+
+    def report(index: int, result: Any) -> None:
+        if on_result is not None:
+            on_result(index, result)
+        if progress is not None:
+            progress.update(1)
+
+    if progress is None and on_result is None:
+        return backend.map(function, jobs)
+    if getattr(backend, "supports_on_result", False):
+        return backend.map(function, jobs, on_result=report)
+    if isinstance(backend, SerialBackend):
+        results = []
+        for index, job in enumerate(jobs):
+            results += backend.map(function, [job])
+            report(index, results[-1])
+        return results
+    results = backend.map(function, jobs)
+    for index, result in enumerate(results):
+        report(index, result)
     return results
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -65,7 +66,7 @@ class MultiprocessingConfig:
 
 
 def _worker_main(connection: Any) -> None:
-    """Run ``(index, function, job)`` messages until ``None``; reply ``(index, ok, value)``."""
+    """Run ``(index, pickled (function, job))`` messages until ``None``; reply ``(index, ok, value)``."""
     while True:
         try:
             message = connection.recv()
@@ -73,7 +74,12 @@ def _worker_main(connection: Any) -> None:
             return
         if message is None:
             return
-        index, function, job = message
+        index, payload = message
+        try:
+            function, job = pickle.loads(payload)
+        except BaseException as error:
+            connection.send((index, False, _portable_error(error, UNPICKLABLE)))
+            continue
         try:
             reply = (index, True, function(*job))
         except BaseException as error:  # every failure goes back to the parent, which decides
@@ -84,12 +90,18 @@ def _worker_main(connection: Any) -> None:
             connection.send((index, False, _portable_error(error, "the job's result cannot be sent back")))
 
 
-def _portable_error(error: BaseException, context: str = "") -> BaseException:
-    """The exception itself when it pickles, else a RuntimeError carrying its text and traceback."""
-    import pickle
+UNPICKLABLE = (
+    "a worker process cannot load the job (functions and classes it uses must be importable by "
+    "the workers: define them in an importable module, not in an interactive session or a test file)"
+)
 
+
+def _portable_error(error: BaseException, context: str = "") -> BaseException:
+    """The exception itself when it pickles (and needs no context), else a RuntimeError with its text."""
     text = "".join(traceback.format_exception(error))
     try:
+        if context:
+            raise TypeError(context)
         pickle.dumps(error)
         error.__spikey_traceback__ = text  # type: ignore[attr-defined]
         return error
@@ -127,7 +139,7 @@ class MultiprocessingBackend:
     """
 
     Config = MultiprocessingConfig
-    supports_progress = True
+    supports_on_result = True
 
     def __init__(self, workers: int | None = None, start_method: str = "spawn"):
         if start_method not in START_METHODS:
@@ -154,13 +166,19 @@ class MultiprocessingBackend:
         self._pool.remove(worker)
 
     # -- protocol ------------------------------------------------------------------------------
-    def map(self, function: Callable[..., Any], jobs: Sequence[tuple], progress: Any = None) -> list[Any]:
-        """``[function(*job) for job in jobs]`` on the worker processes, in job order."""
+    def map(
+        self, function: Callable[..., Any], jobs: Sequence[tuple], on_result: Callable[[int, Any], None] | None = None
+    ) -> list[Any]:
+        """``[function(*job) for job in jobs]`` on the worker processes, in job order.
+
+        ``on_result(index, result)`` is called in this process as each job finishes (any order).
+        """
         if self.closed:
             raise RuntimeError("multiprocessing backend: map() after close()")
         jobs = list(jobs)
         if not jobs:
             return []
+        payloads = [_dumps(function, job, i) for i, job in enumerate(jobs)]  # fail before any job starts
         self._grow(len(jobs))
         results: list[Any] = [None] * len(jobs)
         pending = deque(range(len(jobs)))
@@ -172,7 +190,7 @@ class MultiprocessingBackend:
             while idle and pending and failure is None:
                 worker = idle.pop()
                 worker.job = pending.popleft()
-                worker.connection.send((worker.job, function, jobs[worker.job]))
+                worker.connection.send((worker.job, payloads[worker.job]))
                 busy[worker.connection] = busy[worker.process.sentinel] = worker
             for ready in wait(list(busy)):
                 worker = busy.get(ready)
@@ -191,8 +209,8 @@ class MultiprocessingBackend:
                 idle.append(worker)
                 if ok:
                     results[index] = value
-                    if progress is not None:
-                        progress.update(1)
+                    if on_result is not None:
+                        on_result(index, value)
                 elif failure is None:
                     failure = value
         if failure is not None:
@@ -245,6 +263,16 @@ class MultiprocessingBackend:
     def __del__(self) -> None:  # a forgotten close() must not leave processes behind
         if not getattr(self, "closed", True) and getattr(self, "_pool", None):
             self.close()
+
+
+def _dumps(function: Callable[..., Any], job: tuple, index: int) -> bytes:
+    try:
+        return pickle.dumps((function, tuple(job)))
+    except Exception as error:
+        raise TypeError(
+            f"multiprocessing backend: job {index} cannot be sent to a worker process ({type(error).__name__}: {error}); "
+            f"use top-level functions and classes, not lambdas or local functions"
+        ) from error
 
 
 def _describe(job: tuple) -> str:

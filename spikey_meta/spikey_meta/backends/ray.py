@@ -74,7 +74,7 @@ class RayBackend:
     """
 
     Config = RayConfig
-    supports_progress = True
+    supports_on_result = True
 
     def __init__(
         self,
@@ -98,18 +98,25 @@ class RayBackend:
         self._remote = self._ray.remote(_call)
         self.closed = False
 
-    def map(self, function: Callable[..., Any], jobs: Sequence[tuple], progress: Any = None) -> list[Any]:
-        """``[function(*job) for job in jobs]`` as Ray tasks, in job order."""
+    def map(
+        self, function: Callable[..., Any], jobs: Sequence[tuple], on_result: Callable[[int, Any], None] | None = None
+    ) -> list[Any]:
+        """``[function(*job) for job in jobs]`` as Ray tasks, in job order.
+
+        ``on_result(index, result)`` is called in this process as each job finishes (any order).
+        """
         if self.closed:
             raise RuntimeError("ray backend: map() after close()")
         ray = self._ray
         function_ref = ray.put(function)
         refs = [self._remote.remote(function_ref, tuple(job)) for job in jobs]
+        index_of = {ref: i for i, ref in enumerate(refs)}
         waiting = list(refs)
-        while progress is not None and waiting:
-            done, waiting = ray.wait(waiting, num_returns=1)
-            progress.update(len(done))
         try:
+            while on_result is not None and waiting:
+                done, waiting = ray.wait(waiting, num_returns=1)
+                for ref in done:
+                    on_result(index_of[ref], ray.get(ref))
             return ray.get(refs)
         except ray.exceptions.RayTaskError as error:
             raise error.as_instanceof_cause() from None

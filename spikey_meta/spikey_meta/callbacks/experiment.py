@@ -258,11 +258,16 @@ class ExperimentCallback(Callback):
         match = _ARG.match(str(root))
         if match:
             if keywords is None:
-                raise ConfigError(f"{where}: target {label!r}: custom event {event!r} has no documented argument order; name the keyword")
+                raise ConfigError(
+                    f"{where}: target {label!r}: custom event {event!r} has no documented argument order; "
+                    "name the keyword instead"
+                )
             index = int(match.group(1))
             if index >= len(keywords):
                 args = ", ".join(keywords) or "no arguments"
-                raise ConfigError(f"{where}: target {label!r}: {event} has {len(keywords)} argument(s) ({args})")
+                raise ConfigError(
+                    f"{where}: target {label!r}: {event} has {len(keywords)} argument(s) ({args})"
+                )
             return keywords[index]
         if root == "kwargs" or (keywords is None and event in self._events) or root in (keywords or ()):
             return root
@@ -271,7 +276,8 @@ class ExperimentCallback(Callback):
         candidates = [*(keywords or ()), "kwargs", *(n for n in vars(self) if not n.startswith("_"))]
         raise ConfigError(
             f"{where}: target {label!r}: {root!r} is neither an argument of {event} "
-            f"({', '.join(keywords or ()) or 'none'}) nor an attribute of the callback{did_you_mean(str(root), candidates)}"
+            f"({', '.join(keywords or ()) or 'none'}) nor an attribute of the callback"
+            f"{did_you_mean(str(root), candidates)}"
         )
 
     # -- recording --------------------------------------------------------------------------------
@@ -299,9 +305,9 @@ class ExperimentCallback(Callback):
             current = getattr(self, root)
         else:
             raise ConfigError(
-                f"tracked {signal.location}.{signal.key} ({signal.event}): target {signal.label!r} stopped at "
-                f"{root!r}: the event has no such argument ({', '.join(kwargs) or 'none'}) and the callback "
-                f"no such attribute"
+                f"tracked {signal.location}.{signal.key} ({signal.event}): target {signal.label!r} "
+                f"stopped at {root!r}: the event has no such argument "
+                f"({', '.join(kwargs) or 'none'}) and the callback no such attribute"
             )
         for i, step in enumerate(signal.path[1:], start=1):
             try:
@@ -337,7 +343,10 @@ def _step(current: Any, step: Any) -> Any:
 
 
 def _suggest(current: Any, step: Any) -> str:
-    names = list(current) if isinstance(current, Mapping) else [n for n in dir(current) if not n.startswith("_")]
+    if isinstance(current, Mapping):
+        names = list(current)
+    else:
+        names = [n for n in dir(current) if not n.startswith("_")]
     return did_you_mean(str(step), [str(n) for n in names])
 
 

@@ -3,23 +3,23 @@
 Signals (``info`` unless noted; list signals hold one list per episode, see
 :mod:`spikey_meta.callbacks.experiment`):
 
-=====================  ==============================================================  ===========
-key                    value                                                           kept when
-=====================  ==============================================================  ===========
-step_states            the state of every game step (``network_tick``)                 always
-step_actions           the action of every game step                                   always
-step_rewards           the reward of every game step (``network_reward``)              always
-episode_lens           game steps per episode, list of int                             always
-start_time             ``time.time()`` at ``network_init``, s                          always
-finish_time            ``time.time()`` at ``training_end``, s                          always
-results.total_time     finish_time - start_time, s                                     always
-tick_rewards           per-network-step rewards of each tick, float (P,)               not reduced, reward_mode "step"
-weights_original       weight matrix (U, N) at ``network_init``                        not reduced
-weights_final          weight matrix (U, N) at ``training_end``                        not reduced
-step_inrates           mean spikes per input unit per network step over the tick       measure_rates
-step_sysrates          the same for hidden body neurons (0.0 when there are none)      measure_rates
-step_outrates          the same for output neurons                                     measure_rates
-=====================  ==============================================================  ===========
+=====================  ========================================================  ======================
+key                    value                                                     recorded when
+=====================  ========================================================  ======================
+step_states            the state of every game step (``network_tick``)           always
+step_actions           the action of every game step                             always
+step_rewards           the reward of every game step (``network_reward``)        always
+episode_lens           game steps per episode, list of int                       always
+start_time             ``time.time()`` at ``network_init``, s                    always
+finish_time            ``time.time()`` at ``training_end``, s                    always
+results.total_time     finish_time - start_time, s                               always
+tick_rewards           per-network-step rewards of each tick, float (P,)         not reduced, step mode
+weights_original       weight matrix (U, N) at ``network_init``                  not reduced
+weights_final          weight matrix (U, N) at ``training_end``                  not reduced
+step_inrates           mean spikes per input unit per network step in the tick   measure_rates
+step_sysrates          the same for hidden body neurons (0.0 when none)          measure_rates
+step_outrates          the same for output neurons                               measure_rates
+=====================  ========================================================  ======================
 
 Rates are fractions in [0, 1]: spikes / (units x processing_time) of the tick's
 ``network.spike_log``; divide by ``dt`` (ms) for spikes per ms.
@@ -76,7 +76,9 @@ class RLCallback(ExperimentCallback):
         self.track("network_tick", "info", "step_actions", "action", "list")
         self.track("network_reward", "info", "step_rewards", "reward", "list")
         if not reduced:
-            self.track("network_tick", "info", "tick_rewards", "network.tick_rewards", "list", when=self._per_step)
+            self.track(
+                "network_tick", "info", "tick_rewards", "network.tick_rewards", "list", when=self._per_step
+            )
             self.track("network_init", "info", "weights_original", "network.weight.matrix", "scalar")
             self.track("training_end", "info", "weights_final", "network.weight.matrix", "scalar")
         if measure_rates:

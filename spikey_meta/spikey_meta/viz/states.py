@@ -11,7 +11,9 @@ from spikey_meta.viz._figure import finish, new_figure
 from spikey_meta.viz.data import label, state_action_matrix, transition_matrix
 
 
-def _heatmap(counts: np.ndarray, rows: list, columns: list, xlabel: str, ylabel: str, title: str, path: Any) -> Any:
+def _heatmap(
+    counts: np.ndarray, rows: list, columns: list, xlabel: str, ylabel: str, title: str, path: Any
+) -> Any:
     figure = new_figure(figsize=(max(4, 1.5 + 0.6 * len(columns)), max(3, 1.2 + 0.4 * len(rows))))
     axes = figure.add_subplot()
     image = axes.imshow(counts, cmap="Blues", aspect="auto")
@@ -21,7 +23,8 @@ def _heatmap(counts: np.ndarray, rows: list, columns: list, xlabel: str, ylabel:
     if counts.size <= 400:  # numbers stay legible up to about 20 x 20 cells
         threshold = counts.max() / 2 if counts.size else 0
         for (i, j), value in np.ndenumerate(counts):
-            axes.text(j, i, str(value), ha="center", va="center", color="white" if value > threshold else "black")
+            color = "white" if value > threshold else "black"
+            axes.text(j, i, str(value), ha="center", va="center", color=color)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)

@@ -1,0 +1,279 @@
+"""The ``spikey series`` and ``spikey evolve`` commands.
+
+Both read one TOML file (paths inside it are relative to the file)::
+
+    # --- spikey series SPEC.toml -----------------------------------------------------------
+    experiment = "florian-rate-xor"      # a registered experiment name or an experiment TOML path;
+                                         # or an [experiment] table holding a whole specification
+    [series]
+    n_repeats = 3                        # runs per configuration (default 1)
+    seed = 0                             # series seed (default 0); run (c, r) gets child(seed, c, r)
+    # what to vary (neither: one control configuration). Values are lists, or range tables
+    # {start = 2, stop = 10, step = 2} (numpy.arange; step defaults to 1).
+    [series.grid]                        # cartesian product of the axes
+    "neuron.firing_threshold" = [8, 16, 32]
+    learning_rate = { start = 0.01, stop = 0.05, step = 0.02 }
+    [series.zip]                         # lock-step lists of equal length; with a grid, the
+    "network.n_neurons" = [10, 20]       # zipped group is one more grid axis
+    "network.n_outputs" = [2, 4]
+
+    # --- spikey evolve SPEC.toml -----------------------------------------------------------
+    experiment = "florian-rate-xor"      # needed by metagame "evolve_network"
+    [metagame]
+    type = "evolve_network"              # or "meta_nqueens" (with n_queens = 1..8)
+    fitness = "accuracy"                 # a results key, or "package.module:function" taking
+                                         # (network, game, results, info) -> float
+    aggregator = "mean"                  # mean, median, min or max over the runs
+    n_reruns = 2                         # runs per static configuration
+    win_fitness = 1.0                    # stop once an agent reaches it (optional)
+    [metagame.static_updates]            # optional: grid / zip tables as in [series]
+    grid = { "game.preset" = ["XOR", "OR"] }
+    [population]                         # PopulationConfig fields
+    n_agents = 20                        # or a per-epoch list, e.g. [20, 10, 10]
+    n_epoch = 10
+    seed = 0
+    mutation_rate = 0.5                  # random_rate, survivor_rate, crossover_rate,
+                                         # mutate_eligible_pct, max_age, n_storing
+    [constraints]                        # the genotype: key = values list or range table
+    "neuron.firing_threshold" = [8, 16, 32]            # one of these
+    learning_rate = { low = 0.001, high = 0.1 }        # uniform float in [low, high)
+    "network.processing_time" = { start = 5, stop = 30, step = 5 }   # one of the arange
+
+Options: ``--backend`` (serial, multiprocessing, ray; default multiprocessing), ``--workers``,
+``--out`` (log folder; default ``spikey-runs/<file stem>``), ``--resume`` (series: skip runs
+already logged; evolve: continue from the checkpoint), ``--debug`` (tracebacks). Exit status 0
+success, 1 when runs failed, 2 on configuration errors (one paragraph, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
+from spikey_core.spec import import_object, load_toml
+
+USAGE_ERROR = 2
+RUN_FAILURE = 1
+SERIES_HELP = "run an experiment over a grid / list of settings, repeated, on any backend"
+EVOLVE_HELP = "evolve settings with the genetic algorithm (Population) on any backend"
+
+
+# -- arguments --------------------------------------------------------------------------------
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", help="the TOML file describing the run (see 'spikey describe' docs)")
+    parser.add_argument("--backend", default="multiprocessing", help="serial, multiprocessing (default) or ray")
+    parser.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
+    parser.add_argument("--out", help="log folder (default: spikey-runs/<spec file stem>)")
+    parser.add_argument("--debug", action="store_true", help="print tracebacks of failures")
+
+
+def setup_series(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--resume", action="store_true", help="skip the runs of this series already logged in --out")
+
+
+def setup_evolve(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+
+
+# -- reading the file -------------------------------------------------------------------------
+TOP_KEYS = {"series": ("experiment", "series", "name", "description"),
+            "evolve": ("experiment", "metagame", "population", "constraints", "name", "description")}
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str) -> None:
+    problems = [
+        f"{address}.{key}: unknown setting{did_you_mean(key, allowed) or ' (settings: ' + ', '.join(allowed) + ')'}"
+        for key in table
+        if key not in allowed
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> Any:
+    from spikey_core import get_registry
+    from spikey_core.cli import find_experiment
+
+    experiment = data.get("experiment")
+    if experiment is None:
+        if required:
+            raise ConfigError("$.experiment: required: a registered experiment name, a TOML path, or an [experiment] table")
+        return None
+    if isinstance(experiment, Mapping):
+        return dict(experiment)
+    if not isinstance(experiment, str):
+        raise ConfigError(f"$.experiment: must be a name, a path or a table (got {experiment!r})")
+    registry = get_registry()
+    if experiment not in registry.names("experiment"):
+        path = base / experiment
+        if path.suffix == ".toml" or path.exists():
+            experiment = str(path)
+    return find_experiment(experiment, registry).make_loop()
+
+
+def _values(value: Any, address: str) -> Any:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping) and set(value) in ({"start", "stop"}, {"start", "stop", "step"}):
+        return (value["start"], value["stop"], value.get("step", 1))
+    raise ConfigError(f"{address}: must be a list of values or a range table {{start, stop, step}} (got {value!r})")
+
+
+def series_params(table: Mapping[str, Any], address: str) -> Any:
+    """The Series specification of a ``[series]``-like table's ``grid`` / ``zip`` sub-tables."""
+    from spikey_meta.series import Grid
+
+    grid, zipped = table.get("grid"), table.get("zip")
+    for name, sub in (("grid", grid), ("zip", zipped)):
+        if sub is not None and (not isinstance(sub, Mapping) or not sub):
+            raise ConfigError(f"{address}.{name}: must be a table of key = values (got {sub!r})")
+    group = [(k, _values(v, f"{address}.zip.{k}")) for k, v in (zipped or {}).items()]
+    axes = {k: _values(v, f"{address}.grid.{k}") for k, v in (grid or {}).items()}
+    if not axes:
+        return group or None
+    return Grid(*([group] if group else []), axes)
+
+
+def _fitness_getter(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"$.metagame.fitness: required: a results key or 'module:function' (got {value!r})")
+    return import_object(value, "$.metagame.fitness") if ":" in value else value
+
+
+def make_metagame(data: Mapping[str, Any], base: Path) -> Any:
+    """The meta-game an ``evolve`` file describes (``[metagame]`` plus ``[constraints]``)."""
+    from spikey_meta.metagames import METAGAMES, EvolveNetwork, MetaNQueens
+
+    table = dict(data.get("metagame") or {})
+    kind = table.pop("type", None)
+    if kind not in METAGAMES:
+        raise ConfigError(f"$.metagame.type: must be one of {', '.join(METAGAMES)} (got {kind!r}){did_you_mean(str(kind), METAGAMES)}")
+    if kind == "meta_nqueens":
+        _check_keys(table, ("n_queens",), "$.metagame")
+        return MetaNQueens(**table)
+    _check_keys(table, ("fitness", "aggregator", "n_reruns", "win_fitness", "static_updates"), "$.metagame")
+    constraints = data.get("constraints")
+    if not isinstance(constraints, Mapping) or not constraints:
+        raise ConfigError("$.constraints: required for evolve_network: the settings to evolve, key = values or range")
+    static = table.get("static_updates") or {}
+    _check_keys(static, ("grid", "zip"), "$.metagame.static_updates")
+    return EvolveNetwork(
+        _experiment(data, base),
+        dict(constraints),
+        fitness_getter=_fitness_getter(table.get("fitness")),
+        static_updates=series_params(static, "$.metagame.static_updates"),
+        n_reruns=table.get("n_reruns", 2),
+        fitness_aggregator=table.get("aggregator", "mean"),
+        win_fitness=table.get("win_fitness"),
+    )
+
+
+# -- running ----------------------------------------------------------------------------------
+def _progress(total: int, unit: str) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
+
+
+def _out(args: argparse.Namespace) -> Path:
+    return Path(args.out) if args.out else Path("spikey-runs") / Path(args.spec).stem
+
+
+def _load(args: argparse.Namespace, command: str) -> tuple[dict[str, Any], Path]:
+    data = load_toml(args.spec)
+    _check_keys(data, TOP_KEYS[command], "$")
+    return data, Path(args.spec).resolve().parent
+
+
+def _guarded(command: str, body: Any, args: argparse.Namespace) -> int:
+    try:
+        return body(args)
+    except (ConfigError, UnknownNameError) as error:
+        print(f"spikey {command}: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print(f"spikey {command}: interrupted; the logs so far are in {_out(args)} (rerun with --resume)", file=sys.stderr)
+        return RUN_FAILURE
+    except Exception as error:  # anything raised inside the runs
+        kind = "" if isinstance(error, SpikeyError) else f"{type(error).__name__}: "
+        print(f"spikey {command}: the run failed: {kind}{str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return RUN_FAILURE
+
+
+def _series(args: argparse.Namespace) -> int:
+    from spikey_meta.series import Series
+
+    data, base = _load(args, "series")
+    table = dict(data.get("series") or {})
+    _check_keys(table, ("n_repeats", "seed", "grid", "zip"), "$.series")
+    series = Series(
+        _experiment(data, base),
+        series_params(table, "$.series"),
+        n_repeats=table.get("n_repeats", 1),
+        seed=table.get("seed", 0),
+        backend=args.backend,
+        workers=args.workers,
+        log_folder=_out(args),
+    )
+    bar = _progress(len(series), "run")
+    try:
+        runs = series.run(progress=bar, resume=args.resume)
+    finally:
+        bar.close()
+    failed = [run for run in runs if not run.ok]
+    for run in failed:
+        print(f"spikey series: {run.label} failed: {run.error['type']}: {run.error['message']}", file=sys.stderr)
+        if args.debug:
+            print(run.error["traceback"], file=sys.stderr)
+    print(f"{len(runs) - len(failed)} of {len(runs)} runs finished; logs in {series.log_folder} (summary {series.summary_path.name})")
+    return RUN_FAILURE if failed else 0
+
+
+def _evolve(args: argparse.Namespace) -> int:
+    from spikey_meta.population import Population
+
+    data, base = _load(args, "evolve")
+    population_table = dict(data.get("population") or {})
+    metagame = make_metagame(data, base)
+    constraints = data.get("constraints") if data.get("metagame", {}).get("type") == "evolve_network" else None
+    population = Population(
+        metagame,
+        backend=args.backend,
+        workers=args.workers,
+        log_folder=_out(args),
+        resume=args.resume,
+        genotype_constraints=constraints,
+        **population_table,
+    )
+    done = sum(h["n_agents"] for h in population.history)
+    bar = _progress(sum(population.schedule), "agent")
+    bar.update(done)
+    try:
+        result = population.run(progress=bar)
+    finally:
+        bar.close()
+    print(f"best fitness {result.best_fitness:.6g} after {result.epochs} epochs: {result.best_genotype}")
+    print(f"logs and checkpoint in {population.log_folder}")
+    return 0
+
+
+def run_series(args: argparse.Namespace) -> int:
+    """Execute ``spikey series``; returns the exit status."""
+    return _guarded("series", _series, args)
+
+
+def run_evolve(args: argparse.Namespace) -> int:
+    """Execute ``spikey evolve``; returns the exit status."""
+    return _guarded("evolve", _evolve, args)
+
+
+__all__ = ["make_metagame", "run_evolve", "run_series", "series_params", "setup_evolve", "setup_series"]
