@@ -7,6 +7,7 @@ from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
+from spikey_meta.experiments import reference
 
 
 @hookimpl
@@ -15,6 +16,12 @@ def spikey_register_parts(registry):
     registry.add("callback", "rl", RLCallback)
     registry.add("backend", "multiprocessing", MultiprocessingBackend)
     registry.add("backend", "ray", RayBackend)
+    registry.add("experiment", "florian-rate-xor", reference.FlorianRateXOR)
+    registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
+    registry.add("experiment", "florian-temporal-xor", reference.FlorianTemporalXOR)
+    registry.add("experiment", "florian-temporal-xor-control", reference.FlorianTemporalXORControl)
+    registry.add("experiment", "izhikevich-conditioning", reference.IzhikevichConditioning)
+    registry.add("experiment", "izhikevich-conditioning-control", reference.IzhikevichConditioningControl)
 
 
 @hookimpl

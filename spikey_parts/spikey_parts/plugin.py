@@ -29,6 +29,11 @@ def spikey_register_parts(registry):
     registry.add("weight", "random", random.Random)
 
     # synapses
+    from spikey_parts.synapses import ltp, rlstdp, static
+
+    registry.add("synapse", "static", static.Static)
+    registry.add("synapse", "rlstdp", rlstdp.RLSTDP)
+    registry.add("synapse", "ltp", ltp.LTP)
 
     # readouts
     from spikey_parts.readouts import neuron_rates, population_vector, threshold, top_action
@@ -50,4 +55,3 @@ def spikey_register_parts(registry):
 
     registry.add("modifier", "linear_decay", linear_decay.LinearDecay)
     registry.add("modifier", "drop_off", drop_off.DropOff)
-    pass

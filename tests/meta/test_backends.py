@@ -60,8 +60,9 @@ def test_an_exception_in_a_job_is_raised_with_its_type(pool):
 
 
 def test_unimportable_or_unpicklable_functions_are_explained(pool):
-    with pytest.raises(RuntimeError, match="cannot load the job"):
-        pool.map(local_square, [(1,)])
+    with MultiprocessingBackend(workers=1, start_method="spawn") as spawned:  # forked workers would inherit the module
+        with pytest.raises(RuntimeError, match="cannot load the job"):
+            spawned.map(local_square, [(1,)])
     with pytest.raises(TypeError, match="job 0 cannot be sent"):
         pool.map(lambda x: x, [(1,)])
     assert pool.map(square, [(5,)]) == [25]
@@ -82,10 +83,20 @@ def test_close_joins_every_worker():
         backend.map(square, [(1,)])
 
 
-@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_other_start_methods(method):
     with MultiprocessingBackend(workers=2, start_method=method) as backend:
         assert backend.map(square, [(2,), (3,)]) == [4, 9]
+
+
+def test_the_default_start_method_forks_only_a_single_threaded_process(monkeypatch):
+    from spikey_meta.backends import multiprocessing as backend_module
+
+    monkeypatch.setattr(backend_module.sys, "platform", "linux")
+    monkeypatch.setattr(backend_module.threading, "active_count", lambda: 1)
+    assert backend_module.default_start_method() == "fork"
+    monkeypatch.setattr(backend_module.threading, "active_count", lambda: 2)  # e.g. a progress-bar thread
+    assert backend_module.default_start_method() == "spawn"
 
 
 def test_bad_backend_settings_are_config_errors():

@@ -212,3 +212,13 @@ def test_a_checkpoint_of_another_population_is_refused(tmp_path):
         Population(MetaNQueens(7), backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path, resume=True)
     with pytest.raises(ConfigError, match="pass resume=True"):
         Population(MetaNQueens(), backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path)
+
+
+def test_plot_fitness_per_epoch(tmp_path):
+    from spikey_meta.analysis import plot_fitness
+
+    Population(MetaNQueens(2), genotype_constraints=SMALL, backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path).run()
+    frame = population_frame(tmp_path)
+    ax = plot_fitness(frame)
+    best = ax.lines[0].get_ydata()
+    assert list(best) == frame.groupby("epoch")["fitness"].max().tolist()

@@ -141,3 +141,42 @@ def test_run_unpacks_like_a_loop_and_keeps_objects_on_request():
     assert network is not None and game is not None and "total_action" in results
     (plain_run,) = Series(meta_toys.random_spec(), None, backend="serial").run()
     assert plain_run.network is None and plain_run.results == results
+
+
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    def update(self, n):
+        self.n += n
+
+
+def test_resume_reads_logged_runs_back_and_runs_only_the_rest(tmp_path):
+    def series():
+        return Series(meta_toys.random_spec(), ("input.rate", [0.2, 0.8]), n_repeats=2, seed=1, backend="multiprocessing", workers=2, log_folder=tmp_path)
+
+    first = series().run()
+    victim = Path(first[2].log)
+    victim.unlink()  # as if the series had stopped before run 2 was logged
+    progress = Counter()
+    resumed = series().run(progress=progress, resume=True)
+    assert progress.n == 4
+    assert [r.results for r in resumed] == [r.results for r in first]
+    assert [r.info["input_trace"] for r in resumed] == [r.info["input_trace"] for r in first]
+    assert [r.log for r in resumed[:2]] == [r.log for r in first[:2]]  # read back, not rerun
+    assert resumed[2].log != str(victim) or Path(resumed[2].log).exists()
+    assert len([p for p in tmp_path.glob("*.json") if "~SUMMARY" not in p.name]) == 4
+
+
+def test_plot_a_series_parameter_against_a_metric(tmp_path):
+    from spikey_meta.analysis import plot_parameter, series_frame
+
+    Series(meta_toys.random_spec(), ("input.rate", [0.0, 1.0]), n_repeats=2, backend="serial", log_folder=tmp_path).run()
+    frame = series_frame(tmp_path)
+    assert len(frame) == 4
+    ax = plot_parameter(frame, "input.rate", "total_spikes")
+    xs, ys = ax.lines[0].get_data()
+    # rate 0: no input, the toy neurons never reach threshold -> 0 spikes in either repeat
+    assert list(xs) == [0.0, 1.0] and ys[0] == 0.0 and ys[1] > 0
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        plot_parameter(frame, "nope", "total_spikes")

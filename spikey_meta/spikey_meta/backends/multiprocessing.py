@@ -15,6 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -28,6 +30,19 @@ from spikey_core.config import Integer, OneOf, Optional, param
 from spikey_core.errors import ConfigError
 
 START_METHODS = ("spawn", "forkserver", "fork")
+
+
+def default_start_method() -> str:
+    """The start method used when none is given, decided when the workers start.
+
+    "fork" on Linux while this process runs no other Python thread and no Ray session (the
+    fastest start, and safe then); "spawn" otherwise (portable and thread-safe). "forkserver" is
+    never chosen implicitly: its server process puts the working directory first on ``sys.path``,
+    where a checkout's member folders would shadow the installed packages.
+    """
+    ray = sys.modules.get("ray")
+    single_threaded = threading.active_count() == 1 and not (ray is not None and ray.is_initialized())
+    return "fork" if sys.platform.startswith("linux") and single_threaded else "spawn"
 
 
 class WorkerDiedError(BrokenProcessPool):
@@ -58,10 +73,11 @@ class MultiprocessingConfig:
     workers: int | None = param(
         default=None, check=Optional(Integer(ge=1)), doc="worker processes; default: the number of CPUs"
     )
-    start_method: str = param(
-        default="spawn",
-        check=OneOf(list(START_METHODS)),
-        doc="how workers start: 'spawn' (portable, safe with threads), 'forkserver', or 'fork' (fastest start, POSIX)",
+    start_method: str | None = param(
+        default=None,
+        check=Optional(OneOf(list(START_METHODS))),
+        doc="how workers start: 'fork', 'forkserver' or 'spawn'; default: 'fork' on Linux when this process "
+        "runs no other thread, else 'spawn'",
     )
 
 
@@ -126,8 +142,10 @@ class MultiprocessingBackend:
     ----------
     workers : int, optional
         Number of worker processes (default ``os.cpu_count()``); never more than there are jobs.
-    start_method : {"spawn", "forkserver", "fork"}
-        How workers are created (default "spawn": portable, and safe when the parent runs threads).
+    start_method : {"fork", "forkserver", "spawn"}, optional
+        How workers are created. Default (:func:`default_start_method`, decided when the workers
+        start): "fork" on Linux while this process runs no other thread, else "spawn". Every
+        method gives the same results: each job carries its own seed.
 
     Notes
     -----
@@ -141,21 +159,28 @@ class MultiprocessingBackend:
     Config = MultiprocessingConfig
     supports_on_result = True
 
-    def __init__(self, workers: int | None = None, start_method: str = "spawn"):
-        if start_method not in START_METHODS:
+    def __init__(self, workers: int | None = None, start_method: str | None = None):
+        if start_method is not None and start_method not in START_METHODS:
             raise ConfigError(f"multiprocessing.start_method: must be one of {', '.join(START_METHODS)} (got {start_method!r})")
-        if start_method not in multiprocessing.get_all_start_methods():
+        if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
             raise ConfigError(f"multiprocessing.start_method: {start_method!r} is not available on this platform")
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
             raise ConfigError(f"multiprocessing.workers: must be a positive integer (got {workers!r})")
         self.workers = workers or os.cpu_count() or 1
         self.start_method = start_method
-        self._context = multiprocessing.get_context(start_method)
+        self._context: Any = None
         self._pool: list[_Worker] = []
         self.closed = False
 
     # -- pool ----------------------------------------------------------------------------------
+    def _get_context(self) -> Any:
+        if self._context is None:
+            self.start_method = self.start_method or default_start_method()
+            self._context = multiprocessing.get_context(self.start_method)
+        return self._context
+
     def _grow(self, n_jobs: int) -> None:
+        self._get_context()
         self._pool = [w for w in self._pool if w.process.is_alive()]
         while len(self._pool) < min(self.workers, n_jobs):
             self._pool.append(_Worker(self._context))
