@@ -32,7 +32,13 @@ def experiment(len_episode: int) -> dict[str, Any]:
     """A short real experiment: 60 rate-coded inputs, 200 LIF neurons, XOR, no learning."""
     return {
         "seed": 0,
-        "network": {"n_inputs": 60, "n_neurons": 200, "n_outputs": 1, "processing_time": 100, "reward_mode": "none"},
+        "network": {
+            "n_inputs": 60,
+            "n_neurons": 200,
+            "n_outputs": 1,
+            "processing_time": 100,
+            "reward_mode": "none",
+        },
         "input": {"type": "rate_map", "state_rate_map": [0.0, 0.2]},
         "neuron": {"type": "lif"},
         "weight": {"type": "random"},
@@ -44,7 +50,15 @@ def experiment(len_episode: int) -> dict[str, Any]:
 
 def timed_series(backend: Any, runs: int, len_episode: int, workers: int | None) -> tuple[float, list]:
     started = time.perf_counter()
-    series = Series(experiment(len_episode), None, n_repeats=runs, seed=0, backend=backend, workers=workers, keep_objects=False)
+    series = Series(
+        experiment(len_episode),
+        None,
+        n_repeats=runs,
+        seed=0,
+        backend=backend,
+        workers=workers,
+        keep_objects=False,
+    )
     outcome = series.run()
     elapsed = time.perf_counter() - started
     failed = [run for run in outcome if not run.ok]
@@ -75,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--len-episode", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds; the median time of each backend is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds; the median time of each backend is reported"
+    )
     args = parser.parse_args(argv)
 
     def serial() -> tuple[float, list]:
@@ -83,14 +99,20 @@ def main(argv: list[str] | None = None) -> int:
 
     def pool(method: str | None) -> Any:
         def measure() -> tuple[float, list]:
-            with MultiprocessingBackend(workers=args.workers, start_method=method) as backend:  # a cold pool each time
+            with MultiprocessingBackend(
+                workers=args.workers, start_method=method
+            ) as backend:  # a cold pool each time
                 return timed_series(backend, args.runs, args.len_episode, None)
 
         return measure
 
     default = f"multiprocessing (default: {default_start_method()})"
     others = [m for m in ("fork", "spawn") if m != default_start_method()]
-    candidates = {"serial": serial, default: pool(None), **{f"multiprocessing ({m})": pool(m) for m in others}}
+    candidates = {
+        "serial": serial,
+        default: pool(None),
+        **{f"multiprocessing ({m})": pool(m) for m in others},
+    }
     times: dict[str, list[float]] = {name: [] for name in candidates}
     outcomes: dict[str, list] = {}
     for _ in range(args.repeat):  # interleaved rounds, so load from other processes hits every backend alike
@@ -112,9 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         with backend:
             runs = [timed_series(backend, args.runs, args.len_episode, None) for _ in range(args.repeat)]
         same = "yes" if all(outcome == reference for _, outcome in runs) else "NO"
-        rows.append(("ray (local, num_cpus=workers)", statistics.median(t for t, _ in runs), same, f"cluster start-up {startup:.1f} s excluded"))
+        rows.append(
+            (
+                "ray (local, num_cpus=workers)",
+                statistics.median(t for t, _ in runs),
+                same,
+                f"cluster start-up {startup:.1f} s excluded",
+            )
+        )
 
-    print(f"\n{args.runs} runs of {args.len_episode} game steps, {args.workers} workers, {os.cpu_count()} CPUs, median of {args.repeat}\n")
+    print(
+        f"\n{args.runs} runs of {args.len_episode} game steps, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs, median of {args.repeat}\n"
+    )
     print("| backend | seconds | / serial | same results | note |")
     print("|---|---:|---:|:---:|---|")
     for name, seconds, same, note in rows:

@@ -196,7 +196,11 @@ def _progress_bar(total: int | None) -> Any:
         from tqdm.auto import tqdm
     except ImportError:  # tqdm is optional for the core; runs still work without a bar
         return None
-    return tqdm(total=total, unit="step", desc="training", file=sys.stderr, dynamic_ncols=True)
+    interactive = sys.stderr.isatty()
+    return tqdm(
+        total=total, unit="step", desc="training", file=sys.stderr, dynamic_ncols=True,
+        mininterval=0.1 if interactive else 5.0,
+    )
 
 
 def _scalar(value: Any) -> bool:
@@ -218,12 +222,15 @@ def _fmt(value: Any) -> str:
 
 
 def _write_outputs(args, loop, experiment, network, game, results, info) -> None:
-    hook = getattr(experiment, "write_outputs", None)
-    paths = hook(args.out, network, game, results, info) if callable(hook) else []
+    """The log (when the callback can write one), then the experiment's own files beside it."""
+    out = Path(args.out)
     log = getattr(loop.callback, "log", None)
+    stem = getattr(experiment, "name", None) or Path(args.experiment).stem
     if callable(log):
-        paths = [log(folder=args.out), *paths]
-    for path in paths:
+        log_path = Path(log(folder=out))
+        print(f"wrote {log_path}")
+        stem = log_path.stem
+    for path in experiment.write_outputs(out, stem, network, game, results, info):
         print(f"wrote {path}")
 
 

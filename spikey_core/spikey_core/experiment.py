@@ -49,6 +49,13 @@ class Experiment:
         """Numbers that summarise one finished run (default: none beyond ``results``)."""
         return {}
 
+    def write_outputs(
+        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
+    ) -> list[Path]:
+        """Files (plots, tables) describing a finished run, written into ``folder`` with names
+        starting ``stem``; returns their paths. Default: none."""
+        return []
+
     def make_loop(self, spec: Mapping[str, Any] | None = None, **kwargs: Any) -> TrainingLoop:
         """The training loop for ``spec`` (default: this experiment's own)."""
         return make_loop(self.load_spec() if spec is None else spec, **kwargs)

@@ -73,7 +73,9 @@ def plot_parameter(frame: pd.DataFrame, parameter: str, metric: str, ax: Any = N
     """Mean of ``metric`` per value of ``parameter`` with one standard deviation as error bars."""
     for column in (parameter, metric):
         if column not in frame.columns:
-            raise KeyError(f"plot_parameter: no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
+            raise KeyError(
+                f"plot_parameter: no column {column!r} (columns: {', '.join(map(str, frame.columns))})"
+            )
     stats = frame.groupby(parameter)[metric].agg(["mean", "std", "count"]).reset_index()
     ax = _axes(ax)
     ax.errorbar(stats[parameter], stats["mean"], yerr=stats["std"].fillna(0), marker="o", capsize=3)

@@ -66,7 +66,9 @@ EVOLVE_HELP = "evolve settings with the genetic algorithm (Population) on any ba
 # -- arguments --------------------------------------------------------------------------------
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="the TOML file describing the run (see 'spikey describe' docs)")
-    parser.add_argument("--backend", default="multiprocessing", help="serial, multiprocessing (default) or ray")
+    parser.add_argument(
+        "--backend", default="multiprocessing", help="serial, multiprocessing (default) or ray"
+    )
     parser.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
     parser.add_argument("--out", help="log folder (default: spikey-runs/<spec file stem>)")
     parser.add_argument("--debug", action="store_true", help="print tracebacks of failures")
@@ -74,7 +76,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def setup_series(parser: argparse.ArgumentParser) -> None:
     _common(parser)
-    parser.add_argument("--resume", action="store_true", help="skip the runs of this series already logged in --out")
+    parser.add_argument(
+        "--resume", action="store_true", help="skip the runs of this series already logged in --out"
+    )
 
 
 def setup_evolve(parser: argparse.ArgumentParser) -> None:
@@ -83,13 +87,16 @@ def setup_evolve(parser: argparse.ArgumentParser) -> None:
 
 
 # -- reading the file -------------------------------------------------------------------------
-TOP_KEYS = {"series": ("experiment", "series", "name", "description"),
-            "evolve": ("experiment", "metagame", "population", "constraints", "name", "description")}
+TOP_KEYS = {
+    "series": ("experiment", "series", "name", "description"),
+    "evolve": ("experiment", "metagame", "population", "constraints", "name", "description"),
+}
 
 
 def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str) -> None:
     problems = [
-        f"{address}.{key}: unknown setting{did_you_mean(key, allowed) or ' (settings: ' + ', '.join(allowed) + ')'}"
+        f"{address}.{key}: unknown setting"
+        f"{did_you_mean(key, allowed) or ' (settings: ' + ', '.join(allowed) + ')'}"
         for key in table
         if key not in allowed
     ]
@@ -98,13 +105,16 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str
 
 
 def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> Any:
-    from spikey_core import get_registry
     from spikey_core.cli import find_experiment
+
+    from spikey_core import get_registry
 
     experiment = data.get("experiment")
     if experiment is None:
         if required:
-            raise ConfigError("$.experiment: required: a registered experiment name, a TOML path, or an [experiment] table")
+            raise ConfigError(
+                "$.experiment: required: a registered experiment name, a TOML path, or an [experiment] table"
+            )
         return None
     if isinstance(experiment, Mapping):
         return dict(experiment)
@@ -123,7 +133,9 @@ def _values(value: Any, address: str) -> Any:
         return value
     if isinstance(value, Mapping) and set(value) in ({"start", "stop"}, {"start", "stop", "step"}):
         return (value["start"], value["stop"], value.get("step", 1))
-    raise ConfigError(f"{address}: must be a list of values or a range table {{start, stop, step}} (got {value!r})")
+    raise ConfigError(
+        f"{address}: must be a list of values or a range table {{start, stop, step}} (got {value!r})"
+    )
 
 
 def series_params(table: Mapping[str, Any], address: str) -> Any:
@@ -154,14 +166,19 @@ def make_metagame(data: Mapping[str, Any], base: Path) -> Any:
     table = dict(data.get("metagame") or {})
     kind = table.pop("type", None)
     if kind not in METAGAMES:
-        raise ConfigError(f"$.metagame.type: must be one of {', '.join(METAGAMES)} (got {kind!r}){did_you_mean(str(kind), METAGAMES)}")
+        raise ConfigError(
+            f"$.metagame.type: must be one of {', '.join(METAGAMES)} (got {kind!r})"
+            f"{did_you_mean(str(kind), METAGAMES)}"
+        )
     if kind == "meta_nqueens":
         _check_keys(table, ("n_queens",), "$.metagame")
         return MetaNQueens(**table)
     _check_keys(table, ("fitness", "aggregator", "n_reruns", "win_fitness", "static_updates"), "$.metagame")
     constraints = data.get("constraints")
     if not isinstance(constraints, Mapping) or not constraints:
-        raise ConfigError("$.constraints: required for evolve_network: the settings to evolve, key = values or range")
+        raise ConfigError(
+            "$.constraints: required for evolve_network: the settings to evolve, key = values or range"
+        )
     static = table.get("static_updates") or {}
     _check_keys(static, ("grid", "zip"), "$.metagame.static_updates")
     return EvolveNetwork(
@@ -199,11 +216,17 @@ def _guarded(command: str, body: Any, args: argparse.Namespace) -> int:
         print(f"spikey {command}: {error}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print(f"spikey {command}: interrupted; the logs so far are in {_out(args)} (rerun with --resume)", file=sys.stderr)
+        print(
+            f"spikey {command}: interrupted; the logs so far are in {_out(args)} (rerun with --resume)",
+            file=sys.stderr,
+        )
         return RUN_FAILURE
     except Exception as error:  # anything raised inside the runs
         kind = "" if isinstance(error, SpikeyError) else f"{type(error).__name__}: "
-        print(f"spikey {command}: the run failed: {kind}{str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        print(
+            f"spikey {command}: the run failed: {kind}{str(error).splitlines()[0] if str(error) else ''}",
+            file=sys.stderr,
+        )
         if args.debug:
             traceback.print_exc()
         return RUN_FAILURE
@@ -231,10 +254,15 @@ def _series(args: argparse.Namespace) -> int:
         bar.close()
     failed = [run for run in runs if not run.ok]
     for run in failed:
-        print(f"spikey series: {run.label} failed: {run.error['type']}: {run.error['message']}", file=sys.stderr)
+        print(
+            f"spikey series: {run.label} failed: {run.error['type']}: {run.error['message']}", file=sys.stderr
+        )
         if args.debug:
             print(run.error["traceback"], file=sys.stderr)
-    print(f"{len(runs) - len(failed)} of {len(runs)} runs finished; logs in {series.log_folder} (summary {series.summary_path.name})")
+    print(
+        f"{len(runs) - len(failed)} of {len(runs)} runs finished; logs in {series.log_folder} "
+        f"(summary {series.summary_path.name})"
+    )
     return RUN_FAILURE if failed else 0
 
 
@@ -244,7 +272,9 @@ def _evolve(args: argparse.Namespace) -> int:
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
     metagame = make_metagame(data, base)
-    constraints = data.get("constraints") if data.get("metagame", {}).get("type") == "evolve_network" else None
+    constraints = (
+        data.get("constraints") if data.get("metagame", {}).get("type") == "evolve_network" else None
+    )
     population = Population(
         metagame,
         backend=args.backend,

@@ -44,13 +44,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-
-from spikey_core import seeding
 from spikey_core.config import AnyOf, ArrayLike, Integer, Real, param
 from spikey_core.config import from_dict as config_from_dict
 from spikey_core.config import to_dict as config_to_dict
 from spikey_core.errors import ConfigError
-from spikey_meta.backends import make_backend, map_jobs
+
+from spikey_core import seeding
+from spikey_meta.backends import check_backend, make_backend, map_jobs
 from spikey_meta.runlogs import RunLogger, document, plain
 
 CHECKPOINT_NAME = "~CHECKPOINT.ckpt"  # JSON text; not ".json", so log readers skip it
@@ -94,7 +94,10 @@ def check_constraints(constraints: Mapping[str, Any]) -> dict[str, Choice | Unif
         Every problem at once: no keys, an empty list, an inverted or empty range, non-numbers.
     """
     if not isinstance(constraints, Mapping) or not constraints:
-        raise ConfigError(f"genotype_constraints: must be a non-empty table of {{key: values or range}} (got {constraints!r})")
+        raise ConfigError(
+            "genotype_constraints: must be a non-empty table of {key: values or range} "
+            f"(got {constraints!r})"
+        )
     problems, samplers = [], {}
     for key, spec in constraints.items():
         try:
@@ -115,7 +118,9 @@ def _sampler(spec: Any) -> Choice | Uniform:
         else:
             raise ValueError("a range table has keys low, high (uniform) or start, stop[, step] (choice)")
     if isinstance(spec, tuple):
-        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in spec):
+        if not all(
+            isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in spec
+        ):
             raise ValueError("a range holds finite numbers")
         if len(spec) == 2:
             low, high = (float(x) for x in spec)
@@ -152,22 +157,45 @@ def _schedule(value: Any) -> Any:
 
 @attrs.frozen(kw_only=True)
 class PopulationConfig:
-    n_agents: Any = param(check=_schedule_check(), converter=_schedule, doc="agents per epoch (int), or a per-epoch list whose length is the number of epochs")
+    n_agents: Any = param(
+        check=_schedule_check(),
+        converter=_schedule,
+        doc="agents per epoch (int), or a per-epoch list whose length is the number of epochs",
+    )
     n_epoch: int = param(default=100, check=Integer(ge=1), doc="epochs when n_agents is an int")
-    n_storing: int = param(default=1000, check=Integer(ge=0), doc="genotypes kept in the fitness cache (0: no cache)")
-    mutate_eligible_pct: float = param(default=0.5, check=Real(gt=0, le=1), doc="fraction of the best agents mutants are drawn from, in (0, 1]")
-    max_age: int = param(default=10, check=Integer(ge=1), doc="agents this old (epochs survived) leave the breeding pool")
-    random_rate: float = param(default=0.1, check=Real(ge=0), doc="share of new random agents (shares are normalised)")
+    n_storing: int = param(
+        default=1000, check=Integer(ge=0), doc="genotypes kept in the fitness cache (0: no cache)"
+    )
+    mutate_eligible_pct: float = param(
+        default=0.5,
+        check=Real(gt=0, le=1),
+        doc="fraction of the best agents mutants are drawn from, in (0, 1]",
+    )
+    max_age: int = param(
+        default=10, check=Integer(ge=1), doc="agents this old (epochs survived) leave the breeding pool"
+    )
+    random_rate: float = param(
+        default=0.1, check=Real(ge=0), doc="share of new random agents (shares are normalised)"
+    )
     survivor_rate: float = param(default=0.1, check=Real(ge=0), doc="share of best agents copied over")
     mutation_rate: float = param(default=0.5, check=Real(ge=0), doc="share of mutants")
     crossover_rate: float = param(default=0.3, check=Real(ge=0), doc="share of crossover children")
-    seed: int = param(default=0, check=Integer(ge=0), doc="seed of the population's generator and of every evaluation")
+    seed: int = param(
+        default=0, check=Integer(ge=0), doc="seed of the population's generator and of every evaluation"
+    )
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.n_agents, tuple):
-            bad = [n for n in self.n_agents if not (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1)]
+            bad = [
+                n
+                for n in self.n_agents
+                if not (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1)
+            ]
             if bad or len(self.n_agents) == 0:
-                raise ConfigError(f"PopulationConfig.n_agents: a schedule must be a non-empty list of positive integers (got {list(self.n_agents)!r})")
+                raise ConfigError(
+                    "PopulationConfig.n_agents: a schedule must be a non-empty list of positive integers "
+                    f"(got {list(self.n_agents)!r})"
+                )
         if self.random_rate + self.survivor_rate + self.mutation_rate + self.crossover_rate <= 0:
             raise ConfigError(
                 "PopulationConfig: random_rate, survivor_rate, mutation_rate and crossover_rate are all 0; "
@@ -271,7 +299,9 @@ class Breeder:
         second = {k: (a.genotype[k] if i < switch else b.genotype[k]) for i, k in enumerate(order)}
         return Agent({k: first[k] for k in self.keys}), Agent({k: second[k] for k in self.keys})
 
-    def next_generation(self, agents: list[Agent], fitness: list[float], n: int, config: PopulationConfig) -> list[Agent]:
+    def next_generation(
+        self, agents: list[Agent], fitness: list[float], n: int, config: PopulationConfig
+    ) -> list[Agent]:
         """The ``n`` agents of the next epoch (see the module docstring for the recipe)."""
         ranked = sorted(range(len(agents)), key=lambda i: -_orderable(fitness[i]))
         pool = [agents[i] for i in ranked if agents[i].age < config.max_age]
@@ -280,7 +310,10 @@ class Breeder:
         new += [Agent(dict(a.genotype), a.age + 1) for a in pool[: int(n * survivor_share)]]
         if pool:
             eligible = pool[: max(1, int(config.mutate_eligible_pct * len(pool)))]
-            new += [self.mutate(eligible[int(self.rng.integers(len(eligible)))]) for _ in range(int(n * mutation_share))]
+            new += [
+                self.mutate(eligible[int(self.rng.integers(len(eligible)))])
+                for _ in range(int(n * mutation_share))
+            ]
             for _ in range(int(n * crossover_share) // 2):
                 i, j = self.rng.choice(len(pool), size=2, replace=len(pool) < 2)
                 new += self.crossover(pool[int(i)], pool[int(j)])
@@ -362,8 +395,7 @@ class Population:
         self._backend_spec, self._workers = backend, workers
         self._backend: Any = None
         self._owns_backend = False
-        if isinstance(backend, str):
-            make_backend(backend, workers=workers)[0].close()  # unknown or missing backends fail now
+        check_backend(backend, workers=workers)  # an unknown or missing backend fails now
         self.agents = [self.breeder.random() for _ in range(self.schedule[0])]
         if self.log_folder is not None:
             self._open_folder(resume)
@@ -445,7 +477,9 @@ class Population:
         self.epoch = state["epoch"]
         self.terminated = state["terminated"]
         self.agents = [Agent(dict(a["genotype"]), a["age"]) for a in state["agents"]]
-        self.cache = GenotypeCache.from_list(self.config.n_storing, state["cache"], state.get("cache_hits", 0))
+        self.cache = GenotypeCache.from_list(
+            self.config.n_storing, state["cache"], state.get("cache_hits", 0)
+        )
         self.rng.bit_generator.state = state["rng_state"]
         self.history = state["history"]
         self.log_names = list(state["log_names"])
@@ -483,10 +517,18 @@ class Population:
                 known[key], cached[i] = hit, True
         todo = list(dict.fromkeys(k for k in keys if k not in known))
         first = {key: keys.index(key) for key in todo}
-        jobs = [(self.metagame, self.agents[first[k]].genotype, self.evaluation_seed(self.agents[first[k]].genotype)) for k in todo]
+        jobs = [
+            (
+                self.metagame,
+                self.agents[first[k]].genotype,
+                self.evaluation_seed(self.agents[first[k]].genotype),
+            )
+            for k in todo
+        ]
         if progress is not None:
             progress.update(len(keys) - len(todo))
-        for key, outcome in zip(todo, map_jobs(self._get_backend(), evaluate_genotype, jobs, progress)):
+        outcomes = map_jobs(self._get_backend(), evaluate_genotype, jobs, progress)
+        for key, outcome in zip(todo, outcomes, strict=True):
             known[key] = outcome
             self.cache.put(key, outcome)
         fitness = [known[k][0] for k in keys]
@@ -509,8 +551,14 @@ class Population:
         )
         if self._logger is None:
             return
-        for i, (agent, value) in enumerate(zip(self.agents, fitness)):
-            results = {"epoch": self.epoch, "agent": i, "fitness": value, "age": agent.age, "cached": cached[i]}
+        for i, (agent, value) in enumerate(zip(self.agents, fitness, strict=True)):
+            results = {
+                "epoch": self.epoch,
+                "agent": i,
+                "fitness": value,
+                "age": agent.age,
+                "cached": cached[i],
+            }
             results.update({k: v for k, v in agent.genotype.items() if k not in results})
             path = self._logger.write(document(results=results, info={"genotype": agent.genotype}))
             self.log_names.append(path.name)
@@ -521,7 +569,9 @@ class Population:
         if not self.terminated and self.epoch >= len(self.schedule):
             self.terminated = True
         if not self.terminated:
-            self.agents = self.breeder.next_generation(self.agents, fitness, self.schedule[self.epoch], self.config)
+            self.agents = self.breeder.next_generation(
+                self.agents, fitness, self.schedule[self.epoch], self.config
+            )
         self.checkpoint()
 
     # -- whole run -------------------------------------------------------------------------------
@@ -559,7 +609,9 @@ class Population:
                 info={
                     "population_config": plain(config_to_dict(self.config)),
                     "genotype_constraints": self._raw_constraints,
-                    "metagame": plain(self.metagame.describe()) if hasattr(self.metagame, "describe") else repr(self.metagame),
+                    "metagame": plain(self.metagame.describe())
+                    if hasattr(self.metagame, "describe")
+                    else repr(self.metagame),
                     "best_genotype": result.best_genotype,
                     "history": self.history,
                     "agent_logs": self.log_names,
@@ -572,7 +624,12 @@ class Population:
             return PopulationResult({}, -math.inf, 0, self.terminated, [], _str(self.log_folder))
         best = max(self.history, key=lambda h: _orderable(h["best_fitness"]))
         return PopulationResult(
-            dict(best["best_genotype"]), best["best_fitness"], len(self.history), self.terminated, list(self.history), _str(self.log_folder)
+            dict(best["best_genotype"]),
+            best["best_fitness"],
+            len(self.history),
+            self.terminated,
+            list(self.history),
+            _str(self.log_folder),
         )
 
 

@@ -17,7 +17,9 @@ import numpy as np
 from spikey_meta import logs
 
 
-def document(network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None) -> dict:
+def document(
+    network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None
+) -> dict:
     """The encoded log document of one run (plain JSON data, cheap to send between processes)."""
     return logs.make_document(network, game, plain(results or {}), plain(info or {}))
 
@@ -31,7 +33,9 @@ class RunLogger:
 
     def reserve(self, n: int) -> list[str]:
         """The next ``n`` run names, so runs finishing in any order are named in job order."""
-        names = list(itertools.islice(self._logger._names(), n + 1))  # the extra draw advances the counter past them
+        names = list(
+            itertools.islice(self._logger._names(), n + 1)
+        )  # the extra draw advances the counter past them
         return names[:n]
 
     def write(self, doc: Mapping[str, Any], name: str | None = None) -> Path:

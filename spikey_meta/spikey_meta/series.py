@@ -36,12 +36,12 @@ from typing import Any
 
 import attrs
 import numpy as np
-
-from spikey_core import make_loop
 from spikey_core.errors import ConfigError
 from spikey_core.loops import TrainingLoop
 from spikey_core.seeding import as_seed_sequence, integer_seed
-from spikey_meta.backends import make_backend, map_jobs
+
+from spikey_core import make_loop
+from spikey_meta.backends import check_backend, make_backend, map_jobs
 from spikey_meta.runlogs import RunLogger, plain
 
 
@@ -77,7 +77,10 @@ class Grid:
             else:
                 parts.append(_parse(member))
         keys = tuple(key for part_keys, _ in parts for key in part_keys)
-        combos = [tuple(v for values in combo for v in values) for combo in itertools.product(*(rows for _, rows in parts))]
+        combos = [
+            tuple(v for values in combo for v in values)
+            for combo in itertools.product(*(rows for _, rows in parts))
+        ]
         _check_keys(keys)
         return keys, combos
 
@@ -110,7 +113,8 @@ def _parse(spec: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     if isinstance(spec, tuple):
         return _single(spec)
     raise ConfigError(
-        f"series: a specification is None, ('key', values), a list of those (zip), a dict or Grid (product); got {spec!r}"
+        "series: a specification is None, ('key', values), a list of those (zip), a dict or Grid "
+        f"(product); got {spec!r}"
     )
 
 
@@ -123,13 +127,16 @@ def _zip(specs: list) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         detail = ", ".join(f"{'/'.join(keys)}: {len(rows)}" for keys, rows in parsed)
         raise ConfigError(f"series: zipped specifications must have equal lengths (got {detail})")
     keys = tuple(k for part_keys, _ in parsed for k in part_keys)
-    rows = [tuple(v for row in combo for v in row) for combo in zip(*(rows for _, rows in parsed))]
+    combos = zip(*(rows for _, rows in parsed), strict=True)
+    rows = [tuple(v for row in combo for v in row) for combo in combos]
     return keys, rows
 
 
 def _single(spec: tuple) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     if len(spec) < 2 or not isinstance(spec[0], str):
-        raise ConfigError(f"series: a single specification is ('key', values...) with a string key (got {spec!r})")
+        raise ConfigError(
+            f"series: a single specification is ('key', values...) with a string key (got {spec!r})"
+        )
     key, rest = spec[0], spec[1:]
     if all(_is_number(x) for x in rest):
         if len(rest) > 3:
@@ -138,7 +145,9 @@ def _single(spec: tuple) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     elif len(rest) == 1:
         values = _values(key, rest[0])
     else:
-        raise ConfigError(f"series {key!r}: expected (key, values) or (key, start, stop[, step]) (got {spec!r})")
+        raise ConfigError(
+            f"series {key!r}: expected (key, values) or (key, start, stop[, step]) (got {spec!r})"
+        )
     if not values:
         raise ConfigError(f"series {key!r}: no values to run (got {spec!r})")
     return (key,), [(v,) for v in values]
@@ -151,13 +160,17 @@ def _values(key: str, values: Any) -> list[Any]:
         return values.tolist() if values.ndim == 1 else [_python(v) for v in values]
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
         hint = " (call it to get an iterable)" if callable(values) else ""
-        raise ConfigError(f"series {key!r}: values must be a list, tuple range, array or iterable{hint} (got {values!r})")
+        raise ConfigError(
+            f"series {key!r}: values must be a list, tuple range, array or iterable{hint} (got {values!r})"
+        )
     return [_python(v) for v in values]
 
 
 def _arange(key: str, bounds: Sequence[Any]) -> list[Any]:
     if len(bounds) > 3 or (len(bounds) == 3 and bounds[2] == 0):
-        raise ConfigError(f"series {key!r}: a range is (start, stop[, step]) with step != 0 (got {tuple(bounds)!r})")
+        raise ConfigError(
+            f"series {key!r}: a range is (start, stop[, step]) with step != 0 (got {tuple(bounds)!r})"
+        )
     return np.arange(*bounds).tolist()  # .tolist() gives Python int/float, which int settings accept
 
 
@@ -174,7 +187,10 @@ def _check_keys(keys: tuple[str, ...]) -> None:
     if repeated:
         raise ConfigError(f"series: key(s) {', '.join(repeated)} appear in more than one axis")
     if "seed" in keys:
-        raise ConfigError("series: 'seed' cannot be varied; every run already gets its own seed (use n_repeats and Series(seed=...))")
+        raise ConfigError(
+            "series: 'seed' cannot be varied; every run already gets its own seed "
+            "(use n_repeats and Series(seed=...))"
+        )
 
 
 # -- experiment -----------------------------------------------------------------------------------
@@ -185,13 +201,17 @@ def as_loop(experiment: Any) -> TrainingLoop:
     if isinstance(experiment, Mapping):
         return make_loop(experiment)
     if isinstance(experiment, (str, Path)):
-        from spikey_core import get_registry
         from spikey_core.cli import find_experiment
+
+        from spikey_core import get_registry
 
         return find_experiment(str(experiment), get_registry()).make_loop()
     if hasattr(experiment, "make_loop"):
         return (experiment() if isinstance(experiment, type) else experiment).make_loop()
-    raise ConfigError(f"series: experiment must be a training loop, a specification, or a name/TOML path (got {experiment!r})")
+    raise ConfigError(
+        "series: experiment must be a training loop, a specification, or a name/TOML path "
+        f"(got {experiment!r})"
+    )
 
 
 # -- runs -----------------------------------------------------------------------------------------
@@ -324,16 +344,15 @@ class Series:
         self.log_folder = None if log_folder is None else Path(log_folder)
         self.keep_objects = keep_objects
         self.loops = [self._configured(values, validate) for values in self.values]
-        if isinstance(backend, str):
-            make_backend(backend, workers=workers)[0].close()  # an unknown or missing backend fails now
+        check_backend(backend, workers=workers)  # an unknown or missing backend fails now
 
     @property
     def configurations(self) -> list[dict[str, Any]]:
         """``{key: value}`` of every configuration, in run order."""
-        return [dict(zip(self.keys, values)) for values in self.values]
+        return [dict(zip(self.keys, values, strict=True)) for values in self.values]
 
     def _configured(self, values: tuple[Any, ...], validate: bool) -> TrainingLoop:
-        loop = self.loop.with_overrides(dict(zip(self.keys, values)))
+        loop = self.loop.with_overrides(dict(zip(self.keys, values, strict=True)))
         if validate:
             loop.validate()
         return loop
@@ -342,10 +361,12 @@ class Series:
         """``(loop, Run)`` of every run: configuration-major, repeats inner, each with its seed."""
         jobs = []
         series_id = self.series_id
-        for c, (loop, params) in enumerate(zip(self.loops, self.configurations)):
+        for c, (loop, params) in enumerate(zip(self.loops, self.configurations, strict=True)):
             for r in range(self.n_repeats):
                 seed = integer_seed(self.seed_sequence, c, r)
-                run = Run(index=len(jobs), config_index=c, repeat=r, params=params, seed=seed, series_id=series_id)
+                run = Run(
+                    index=len(jobs), config_index=c, repeat=r, params=params, seed=seed, series_id=series_id
+                )
                 jobs.append((loop.with_overrides({"seed": seed}), run))
         return jobs
 
@@ -355,7 +376,13 @@ class Series:
     @property
     def series_id(self) -> str:
         """A digest of experiment, configurations, repeats and seed: the identity resume relies on."""
-        data = [plain(self.loop.spec), list(self.keys), plain(self.values), self.n_repeats, self.seed_sequence.entropy]
+        data = [
+            plain(self.loop.spec),
+            list(self.keys),
+            plain(self.values),
+            self.n_repeats,
+            self.seed_sequence.entropy,
+        ]
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=repr).encode("utf-8")).hexdigest()[:16]
 
     def run(self, progress: Any = None, *, resume: bool = False) -> list[Run]:
@@ -412,10 +439,16 @@ class Series:
                 continue
             results = doc.get("results") or {}
             index = results.get("run_index")
-            if results.get("series_id") != series_id or results.get("ok") is False or not isinstance(index, int):
+            if (
+                results.get("series_id") != series_id
+                or results.get("ok") is False
+                or not isinstance(index, int)
+            ):
                 continue
             if 0 <= index < len(every):
-                run = attrs.evolve(every[index][1], results=results, info=doc.get("info") or {}, log=str(path))
+                run = attrs.evolve(
+                    every[index][1], results=results, info=doc.get("info") or {}, log=str(path)
+                )
                 found[index] = run
         return found
 
@@ -433,7 +466,9 @@ class Series:
             info={
                 "runs": [Path(r.log).name for r in runs],
                 "experiment": plain(self.loop.spec),
-                "experiment_params": repr(self.experiment_params),  # as written; configurations has the values
+                "experiment_params": repr(
+                    self.experiment_params
+                ),  # as written; configurations has the values
                 "keys": list(self.keys),
                 "configurations": plain(self.configurations),
                 "table": [
@@ -464,7 +499,13 @@ def _map_isolated(backend: Any, jobs: list[tuple], progress: Any, on_result: Any
         for index, error in sorted(died.deaths.items()):
             run = jobs[index][1]
             run.error = error_record(error)
-            run.results = {**run.params, "seed": run.seed, "ok": False, "error_type": run.error["type"], "error_message": run.error["message"]}
+            run.results = {
+                **run.params,
+                "seed": run.seed,
+                "ok": False,
+                "error_type": run.error["type"],
+                "error_message": run.error["message"],
+            }
             run.info = {"error": run.error}
             on_result(index, (run, document(None, None, run.results, run.info) if jobs[index][2] else None))
             if progress is not None:

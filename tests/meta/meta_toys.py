@@ -12,10 +12,10 @@ from pathlib import Path
 import attrs
 import numpy as np
 import toy_parts
-
-from spikey_core import Callback, Part, param
 from spikey_core.config import OneOf, Real
 from spikey_meta.metagames.meta_nqueens import MetaNQueens
+
+from spikey_core import Callback, param
 
 
 class ActionCallback(Callback):
@@ -36,7 +36,9 @@ class ActionCallback(Callback):
 
 @attrs.frozen(kw_only=True)
 class TroubleInputConfig:
-    trouble: str = param(default="none", check=OneOf(["none", "raise", "exit"]), doc="what the first update does")
+    trouble: str = param(
+        default="none", check=OneOf(["none", "raise", "exit"]), doc="what the first update does"
+    )
     magnitude: float = param(default=1.0, check=Real(gt=0), doc="spike amplitude")
 
 

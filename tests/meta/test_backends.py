@@ -10,12 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
-
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.backends import make_backend, map_jobs  # noqa: E402
 from spikey_meta.backends.multiprocessing import MultiprocessingBackend, WorkerDiedError  # noqa: E402
 from spikey_meta.series import Series  # noqa: E402
-
 
 square, die_on_three, fail_on_two = meta_toys.square, meta_toys.die_on_three, meta_toys.fail_on_two
 
@@ -46,7 +44,9 @@ def test_map_keeps_job_order_and_advances_progress(pool):
 
 
 def test_a_dying_worker_names_its_job_and_the_other_jobs_finish(pool):
-    with pytest.raises(WorkerDiedError, match=r"died \(exit code 7\) while running job 3 of 6: \(3\)") as caught:
+    with pytest.raises(
+        WorkerDiedError, match=r"died \(exit code 7\) while running job 3 of 6: \(3\)"
+    ) as caught:
         pool.map(die_on_three, [(i,) for i in range(6)])
     assert caught.value.job_index == 3 and caught.value.exitcode == 7
     assert caught.value.results == [0, 1, 2, None, 4, 5]
@@ -60,7 +60,9 @@ def test_an_exception_in_a_job_is_raised_with_its_type(pool):
 
 
 def test_unimportable_or_unpicklable_functions_are_explained(pool):
-    with MultiprocessingBackend(workers=1, start_method="spawn") as spawned:  # forked workers would inherit the module
+    with MultiprocessingBackend(
+        workers=1, start_method="spawn"
+    ) as spawned:  # forked workers would inherit the module
         with pytest.raises(RuntimeError, match="cannot load the job"):
             spawned.map(local_square, [(1,)])
     with pytest.raises(TypeError, match="job 0 cannot be sent"):
@@ -112,6 +114,10 @@ def test_missing_ray_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     with pytest.raises(ConfigError, match=r"pip install 'spikey-meta\[ray\]'"):
         make_backend("ray")
+    with pytest.raises(
+        ConfigError, match=r"Ray is not installed; install it with pip install 'spikey-meta\[ray\]'"
+    ):
+        Series(meta_toys.random_spec(), None, backend="ray")  # before any run
 
 
 def test_an_instance_is_used_as_is_and_not_owned(pool):
@@ -121,7 +127,9 @@ def test_an_instance_is_used_as_is_and_not_owned(pool):
 
 def test_series_gives_identical_results_on_serial_and_multiprocessing(pool):
     def outcome(backend):
-        runs = Series(meta_toys.random_spec(), ("network.processing_time", [2, 3]), n_repeats=2, seed=3, backend=backend).run()
+        runs = Series(
+            meta_toys.random_spec(), ("network.processing_time", [2, 3]), n_repeats=2, seed=3, backend=backend
+        ).run()
         return [(r.seed, r.results, r.info) for r in runs]
 
     serial = outcome("serial")
@@ -136,7 +144,12 @@ def test_eight_parallel_repeats_are_eight_distinct_runs(pool):
 
 
 def test_a_run_whose_worker_dies_is_a_failed_run(pool, tmp_path):
-    series = Series(meta_toys.trouble_spec(), ("input.trouble", ["none", "exit", "none"]), backend=pool, log_folder=tmp_path)
+    series = Series(
+        meta_toys.trouble_spec(),
+        ("input.trouble", ["none", "exit", "none"]),
+        backend=pool,
+        log_folder=tmp_path,
+    )
     runs = series.run()
     assert [r.ok for r in runs] == [True, False, True]
     assert runs[1].error["type"] == "WorkerDiedError" and "exit code 3" in runs[1].error["message"]

@@ -12,7 +12,6 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'spik
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
-
 from spikey_meta.backends import map_jobs  # noqa: E402
 from spikey_meta.backends.ray import RayBackend  # noqa: E402
 from spikey_meta.series import Series  # noqa: E402
@@ -41,7 +40,9 @@ def backend(tmp_path_factory):
 
 def test_map_in_order_with_results_reported_as_they_finish(backend):
     seen = {}
-    assert map_jobs(backend, meta_toys.square, [(i,) for i in range(6)], on_result=seen.__setitem__) == [i * i for i in range(6)]
+    assert map_jobs(backend, meta_toys.square, [(i,) for i in range(6)], on_result=seen.__setitem__) == [
+        i * i for i in range(6)
+    ]
     assert seen == {i: i * i for i in range(6)}
 
 
@@ -52,7 +53,9 @@ def test_a_failing_job_raises_its_own_exception_type(backend):
 
 def test_series_on_ray_equals_the_serial_series(backend):
     def outcome(which):
-        runs = Series(meta_toys.random_spec(), ("network.processing_time", [2, 3]), n_repeats=2, seed=5, backend=which).run()
+        runs = Series(
+            meta_toys.random_spec(), ("network.processing_time", [2, 3]), n_repeats=2, seed=5, backend=which
+        ).run()
         return [(r.seed, r.results, r.info) for r in runs]
 
     on_ray = outcome(backend)

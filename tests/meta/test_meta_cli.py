@@ -9,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402,F401  (the experiment below names its classes)
-
 from spikey_core.cli import main  # noqa: E402
 
 EXPERIMENT = """
@@ -60,8 +59,11 @@ def run_logs(folder):
 
 
 def test_series_grid_runs_and_prints_the_log_folder(files, tmp_path, capsys):
-    spec = files("grid.toml", 'experiment = "toy.toml"\n[series]\nn_repeats = 2\n[series.grid]\n'
-                 '"neuron.firing_threshold" = [1.0, 2.0]\n"network.processing_time" = {start = 2, stop = 4}\n')
+    spec = files(
+        "grid.toml",
+        'experiment = "toy.toml"\n[series]\nn_repeats = 2\n[series.grid]\n'
+        '"neuron.firing_threshold" = [1.0, 2.0]\n"network.processing_time" = {start = 2, stop = 4}\n',
+    )
     out = tmp_path / "logs"
     assert main(["series", spec, "--backend", "serial", "--out", str(out)]) == 0
     assert len(run_logs(out)) == 2 * 2 * 2  # 2 thresholds x processing_time 2, 3 x 2 repeats
@@ -69,8 +71,11 @@ def test_series_grid_runs_and_prints_the_log_folder(files, tmp_path, capsys):
 
 
 def test_series_resume_skips_logged_runs(files, tmp_path, capsys):
-    spec = files("zip.toml", 'experiment = "toy.toml"\n[series]\n[series.zip]\n"input.rate" = [0.2, 0.8]\n'
-                 '"neuron.firing_threshold" = [1.0, 3.0]\n')
+    spec = files(
+        "zip.toml",
+        'experiment = "toy.toml"\n[series]\n[series.zip]\n"input.rate" = [0.2, 0.8]\n'
+        '"neuron.firing_threshold" = [1.0, 3.0]\n',
+    )
     out = tmp_path / "logs"
     assert main(["series", spec, "--backend", "multiprocessing", "--workers", "2", "--out", str(out)]) == 0
     first = run_logs(out)
@@ -83,10 +88,19 @@ def test_series_resume_skips_logged_runs(files, tmp_path, capsys):
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ('experiment = "toy.toml"\n[series]\nn_repeat = 2\n', "$.series.n_repeat: unknown setting; did you mean 'n_repeats'?"),
-        ('experiment = "toy.toml"\n[series.grid]\nfiring_treshold = [1.0]\n', "no part of this experiment declares 'firing_treshold'"),
-        ('[series]\nn_repeats = 1\n', "$.experiment: required"),
-        ('experiment = "toy.toml"\n[series.grid]\n"input.rate" = 0.5\n', "must be a list of values or a range table"),
+        (
+            'experiment = "toy.toml"\n[series]\nn_repeat = 2\n',
+            "$.series.n_repeat: unknown setting; did you mean 'n_repeats'?",
+        ),
+        (
+            'experiment = "toy.toml"\n[series.grid]\nfiring_treshold = [1.0]\n',
+            "no part of this experiment declares 'firing_treshold'",
+        ),
+        ("[series]\nn_repeats = 1\n", "$.experiment: required"),
+        (
+            'experiment = "toy.toml"\n[series.grid]\n"input.rate" = 0.5\n',
+            "must be a list of values or a range table",
+        ),
     ],
 )
 def test_series_configuration_errors_exit_2_without_traceback(files, tmp_path, capsys, text, fragment):
@@ -104,9 +118,13 @@ def test_a_backend_that_is_not_installed_is_a_usage_error(files, tmp_path, capsy
 
 
 def test_failed_runs_exit_1(files, tmp_path, capsys):
-    text = EXPERIMENT.replace('type = "toy_parts:BernoulliInput"\nrate = 0.5', 'type = "meta_toys:TroubleInput"')
+    text = EXPERIMENT.replace(
+        'type = "toy_parts:BernoulliInput"\nrate = 0.5', 'type = "meta_toys:TroubleInput"'
+    )
     (tmp_path / "trouble.toml").write_text(text)
-    spec = files("f.toml", 'experiment = "trouble.toml"\n[series.grid]\n"input.trouble" = ["none", "raise"]\n')
+    spec = files(
+        "f.toml", 'experiment = "trouble.toml"\n[series.grid]\n"input.trouble" = ["none", "raise"]\n'
+    )
     assert main(["series", spec, "--backend", "serial", "--out", str(tmp_path / "l")]) == 1
     captured = capsys.readouterr()
     assert "run 1 (configuration 1, repeat 0" in captured.err and "deliberate failure" in captured.err
@@ -114,7 +132,10 @@ def test_failed_runs_exit_1(files, tmp_path, capsys):
 
 
 def test_evolve_meta_nqueens_and_resume(files, tmp_path, capsys):
-    spec = files("q.toml", '[metagame]\ntype = "meta_nqueens"\nn_queens = 4\n[population]\nn_agents = 20\nn_epoch = 50\n')
+    spec = files(
+        "q.toml",
+        '[metagame]\ntype = "meta_nqueens"\nn_queens = 4\n[population]\nn_agents = 20\nn_epoch = 50\n',
+    )
     out = tmp_path / "evolve"
     assert main(["evolve", spec, "--backend", "serial", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -129,7 +150,7 @@ def test_evolve_network_from_toml(files, tmp_path, capsys):
     spec = files(
         "e.toml",
         'experiment = "toy.toml"\n[metagame]\ntype = "evolve_network"\nfitness = "meta_toys:input_spikes"\n'
-        'n_reruns = 1\nwin_fitness = 60.0\n[population]\nn_agents = 4\nn_epoch = 3\n'
+        "n_reruns = 1\nwin_fitness = 60.0\n[population]\nn_agents = 4\nn_epoch = 3\n"
         '[constraints]\n"input.rate" = [0.0, 1.0]\n',
     )
     assert main(["evolve", spec, "--backend", "serial", "--out", str(tmp_path / "e")]) == 0
@@ -141,10 +162,18 @@ def test_evolve_network_from_toml(files, tmp_path, capsys):
     "text, fragment",
     [
         ('[metagame]\ntype = "meta_queens"\n[population]\nn_agents = 4\n', "did you mean 'meta_nqueens'"),
-        ('experiment = "toy.toml"\n[metagame]\ntype = "evolve_network"\nfitness = "total_spikes"\n[population]\nn_agents = 4\n'
-         '[constraints]\n"input.rate" = []\n', "$.constraints.input.rate: an empty list"),
-        ('[metagame]\ntype = "meta_nqueens"\n[population]\nn_agents = 4\nrandom_rate = 0\nsurvivor_rate = 0\n'
-         'mutation_rate = 0\ncrossover_rate = 0\n', "all 0"),
+        (
+            'experiment = "toy.toml"\n[metagame]\ntype = "evolve_network"\nfitness = "total_spikes"\n'
+            "[population]\nn_agents = 4\n"
+            '[constraints]\n"input.rate" = []\n',
+            "$.constraints.input.rate: an empty list",
+        ),
+        (
+            '[metagame]\ntype = "meta_nqueens"\n[population]\nn_agents = 4\nrandom_rate = 0\n'
+            "survivor_rate = 0\n"
+            "mutation_rate = 0\ncrossover_rate = 0\n",
+            "all 0",
+        ),
     ],
 )
 def test_evolve_configuration_errors_exit_2(files, tmp_path, capsys, text, fragment):

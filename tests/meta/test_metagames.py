@@ -9,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
-
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.metagames import EvolveNetwork, MetaNQueens  # noqa: E402
 from spikey_meta.metagames.meta_nqueens import count_clashes  # noqa: E402
@@ -20,13 +19,17 @@ SOLUTION = [(0, 0), (1, 4), (2, 7), (3, 5), (4, 2), (5, 6), (6, 1), (7, 3)]
 
 
 def genotype_of(positions):
-    return {f"{q}{axis}": value for q, (x, y) in zip("abcdefgh", positions) for axis, value in (("x", x), ("y", y))}
+    return {
+        f"{q}{axis}": value
+        for q, (x, y) in zip("abcdefgh", positions, strict=True)
+        for axis, value in (("x", x), ("y", y))
+    }
 
 
 def test_clash_counting_by_hand():
     assert count_clashes(SOLUTION) == 0
-    # three queens in column 0: 2 excess on that column; rows 0,1,2 distinct; diagonals x-y = 0,-1,-2 distinct;
-    # anti-diagonals x+y = 0,1,2 distinct -> 2 clashes
+    # three queens in column 0: 2 excess on that column; rows 0,1,2 distinct;
+    # diagonals x-y = 0,-1,-2 distinct; anti-diagonals x+y = 0,1,2 distinct -> 2 clashes
     assert count_clashes([(0, 0), (0, 1), (0, 2)]) == 2
     # the same square twice: one excess on its row, column, diagonal and anti-diagonal -> 4
     assert count_clashes([(3, 3), (3, 3)]) == 4
@@ -55,14 +58,21 @@ def test_evolve_network_applies_the_genotype_and_static_updates():
     metagame = evolve(static_updates=("network.processing_time", [1, 2]), n_reruns=2)
     assert metagame.get_fitness({"input.rate": 1.0}, 0) == (60.0, False)  # mean of 40, 40, 80, 80
     assert metagame.get_fitness({"input.rate": 0.0}, 0) == (0.0, False)
-    assert evolve(static_updates=("network.processing_time", [1, 2]), fitness_aggregator="min").get_fitness({"input.rate": 1.0}, 0)[0] == 40.0
+    assert (
+        evolve(static_updates=("network.processing_time", [1, 2]), fitness_aggregator="min").get_fitness(
+            {"input.rate": 1.0}, 0
+        )[0]
+        == 40.0
+    )
     assert evolve(fitness_getter="total_spikes").get_fitness({"input.rate": 0.0}, 0) == (0.0, False)
 
 
 def test_evolve_network_terminates_at_win_fitness_and_is_seeded():
     metagame = evolve(win_fitness=100.0)  # default processing_time 3: 2 * 20 * 3 = 120 spikes at rate 1
     assert metagame.get_fitness({"input.rate": 1.0}, 0) == (120.0, True)
-    half = EvolveNetwork(meta_toys.random_spec(), {"input.rate": [0.5]}, fitness_getter=meta_toys.input_spikes, n_reruns=1)
+    half = EvolveNetwork(
+        meta_toys.random_spec(), {"input.rate": [0.5]}, fitness_getter=meta_toys.input_spikes, n_reruns=1
+    )
     assert half.get_fitness({"input.rate": 0.5}, 1) == half.get_fitness({"input.rate": 0.5}, 1)
     assert half.get_fitness({"input.rate": 0.5}, 1) != half.get_fitness({"input.rate": 0.5}, 2)
 
@@ -79,7 +89,9 @@ def test_evolve_network_checks_everything_up_front():
 
 
 def test_a_failing_training_run_fails_the_evaluation():
-    metagame = EvolveNetwork(meta_toys.trouble_spec(), {"input.trouble": ["raise"]}, fitness_getter="total_spikes", n_reruns=1)
+    metagame = EvolveNetwork(
+        meta_toys.trouble_spec(), {"input.trouble": ["raise"]}, fitness_getter="total_spikes", n_reruns=1
+    )
     with pytest.raises(RuntimeError, match="deliberate failure"):
         metagame.get_fitness({"input.trouble": "raise"}, 0)
 

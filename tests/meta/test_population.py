@@ -11,7 +11,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
-
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.analysis import population_frame  # noqa: E402
 from spikey_meta.metagames import MetaNQueens  # noqa: E402
@@ -32,7 +31,13 @@ SMALL = {"ax": [0, 1], "ay": [0, 1], "bx": [0, 1], "by": [0, 1]}  # 16 genotypes
 # -- constraints and config ---------------------------------------------------------------------
 def test_constraint_forms():
     samplers = check_constraints(
-        {"l": [1, np.int64(2)], "u": (0.5, 1.5), "t": {"low": 0, "high": 2}, "s": (0, 1, 0.25), "r": {"start": 1, "stop": 4}}
+        {
+            "l": [1, np.int64(2)],
+            "u": (0.5, 1.5),
+            "t": {"low": 0, "high": 2},
+            "s": (0, 1, 0.25),
+            "r": {"start": 1, "stop": 4},
+        }
     )
     assert samplers["l"] == Choice((1, 2)) and type(samplers["l"].values[1]) is int
     assert samplers["u"] == Uniform(0.5, 1.5) and samplers["t"] == Uniform(0.0, 2.0)
@@ -44,7 +49,12 @@ def test_constraint_forms():
 
 def test_every_bad_constraint_is_reported_before_any_run():
     with pytest.raises(ConfigError) as caught:
-        Population(MetaNQueens(), backend="serial", n_agents=4, genotype_constraints={"a": [], "b": (2.0, 1.0), "c": (0, 1, 0), "d": "x"})
+        Population(
+            MetaNQueens(),
+            backend="serial",
+            n_agents=4,
+            genotype_constraints={"a": [], "b": (2.0, 1.0), "c": (0, 1, 0), "d": "x"},
+        )
     problems = caught.value.problems
     assert len(problems) == 4
     assert "$.constraints.a: an empty list" in problems[0]
@@ -66,7 +76,9 @@ def test_bad_population_config(config, fragment):
 
 
 def test_shares_are_normalised_and_a_schedule_sets_the_epochs():
-    config = PopulationConfig(n_agents=[4, 6, 8], random_rate=2, survivor_rate=3, mutation_rate=2, crossover_rate=3)
+    config = PopulationConfig(
+        n_agents=[4, 6, 8], random_rate=2, survivor_rate=3, mutation_rate=2, crossover_rate=3
+    )
     assert config.shares == pytest.approx((0.2, 0.3, 0.2, 0.3))
     assert config.schedule == [4, 6, 8]
     assert PopulationConfig(n_agents=5, n_epoch=2).schedule == [5, 5]
@@ -102,7 +114,9 @@ def test_next_generation_counts_per_share():
     breeder = Breeder(check_constraints({"x": list(range(100))}), np.random.default_rng(0))
     agents = [Agent({"x": i}, age=i % 3) for i in range(10)]
     fitness = [float(i) for i in range(10)]  # agent 9 is the best
-    config = PopulationConfig(n_agents=10, random_rate=2, survivor_rate=3, mutation_rate=2, crossover_rate=3, max_age=10)
+    config = PopulationConfig(
+        n_agents=10, random_rate=2, survivor_rate=3, mutation_rate=2, crossover_rate=3, max_age=10
+    )
     new = breeder.next_generation(agents, fitness, 10, config)
     assert len(new) == 10
     assert [(a.genotype["x"], a.age) for a in new[2:5]] == [(9, 1), (8, 3), (7, 2)]  # best three, age + 1
@@ -110,13 +124,25 @@ def test_next_generation_counts_per_share():
 
 
 def test_old_agents_leave_the_pool_and_mutants_come_from_the_eligible_best():
-    breeder = Breeder(check_constraints({"x": list(range(100)), "y": list(range(100))}), np.random.default_rng(0))
+    breeder = Breeder(
+        check_constraints({"x": list(range(100)), "y": list(range(100))}), np.random.default_rng(0)
+    )
     agents = [Agent({"x": i, "y": i}, age=5 if i == 9 else 0) for i in range(10)]
     fitness = [float(i) for i in range(10)]
-    survivors_only = PopulationConfig(n_agents=3, random_rate=0, survivor_rate=1, mutation_rate=0, crossover_rate=0, max_age=5)
+    survivors_only = PopulationConfig(
+        n_agents=3, random_rate=0, survivor_rate=1, mutation_rate=0, crossover_rate=0, max_age=5
+    )
     new = breeder.next_generation(agents, fitness, 3, survivors_only)
     assert [a.genotype["x"] for a in new] == [8, 7, 6]  # agent 9 is too old
-    mutants_only = PopulationConfig(n_agents=20, random_rate=0, survivor_rate=0, mutation_rate=1, crossover_rate=0, mutate_eligible_pct=0.1, max_age=5)
+    mutants_only = PopulationConfig(
+        n_agents=20,
+        random_rate=0,
+        survivor_rate=0,
+        mutation_rate=1,
+        crossover_rate=0,
+        mutate_eligible_pct=0.1,
+        max_age=5,
+    )
     new = breeder.next_generation(agents, fitness, 20, mutants_only)
     # pool = agents 8..0 (9 agents), eligible = the best int(0.1 * 9) -> at least 1 = agent 8
     assert all(a.genotype["x"] == 8 or a.genotype["y"] == 8 for a in new)
@@ -143,7 +169,13 @@ def test_four_queens_are_solved_and_the_population_terminates():
 def test_the_cache_works_across_processes(tmp_path):
     counter = tmp_path / "evaluations.txt"
     population = Population(
-        meta_toys.CountingQueens(2, counter), genotype_constraints=SMALL, backend="multiprocessing", workers=2, n_agents=10, n_epoch=5, seed=1
+        meta_toys.CountingQueens(2, counter),
+        genotype_constraints=SMALL,
+        backend="multiprocessing",
+        workers=2,
+        n_agents=10,
+        n_epoch=5,
+        seed=1,
     )
     population.run()
     evaluations = len(counter.read_text().splitlines())
@@ -153,7 +185,14 @@ def test_the_cache_works_across_processes(tmp_path):
 
 
 def test_logs_read_back_as_a_frame(tmp_path):
-    result = Population(MetaNQueens(2), genotype_constraints=SMALL, backend="serial", n_agents=5, n_epoch=3, log_folder=tmp_path).run()
+    result = Population(
+        MetaNQueens(2),
+        genotype_constraints=SMALL,
+        backend="serial",
+        n_agents=5,
+        n_epoch=3,
+        log_folder=tmp_path,
+    ).run()
     frame = population_frame(tmp_path)
     assert len(frame) == 15 and list(frame.columns[:5]) == ["epoch", "agent", "fitness", "age", "cached"]
     assert set(frame.columns[5:]) == set(SMALL)
@@ -184,7 +223,9 @@ def test_resume_after_a_crash_in_a_fitness_function(tmp_path):
 
     folder = tmp_path / "crashed"
     with pytest.raises(RuntimeError, match="simulated crash"):
-        Population(meta_toys.FlakyQueens(8, marker), log_folder=folder, **SETTINGS).run(on_epoch=crash_after_epoch_two)
+        Population(meta_toys.FlakyQueens(8, marker), log_folder=folder, **SETTINGS).run(
+            on_epoch=crash_after_epoch_two
+        )
     marker.unlink()
     resumed = Population(meta_toys.FlakyQueens(8, marker), log_folder=folder, resume=True, **SETTINGS).run()
     assert resumed.history == whole.history
@@ -199,8 +240,12 @@ def test_resume_after_ctrl_c(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Population(MetaNQueens(), backend="serial", n_agents=8, n_epoch=5, seed=9, log_folder=tmp_path).run(on_epoch=interrupt)
-    resumed = Population(MetaNQueens(), backend="serial", n_agents=8, n_epoch=5, seed=9, log_folder=tmp_path, resume=True).run()
+        Population(MetaNQueens(), backend="serial", n_agents=8, n_epoch=5, seed=9, log_folder=tmp_path).run(
+            on_epoch=interrupt
+        )
+    resumed = Population(
+        MetaNQueens(), backend="serial", n_agents=8, n_epoch=5, seed=9, log_folder=tmp_path, resume=True
+    ).run()
     assert resumed.history == whole.history
 
 
@@ -217,7 +262,14 @@ def test_a_checkpoint_of_another_population_is_refused(tmp_path):
 def test_plot_fitness_per_epoch(tmp_path):
     from spikey_meta.analysis import plot_fitness
 
-    Population(MetaNQueens(2), genotype_constraints=SMALL, backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path).run()
+    Population(
+        MetaNQueens(2),
+        genotype_constraints=SMALL,
+        backend="serial",
+        n_agents=4,
+        n_epoch=3,
+        log_folder=tmp_path,
+    ).run()
     frame = population_frame(tmp_path)
     ax = plot_fitness(frame)
     best = ax.lines[0].get_ydata()

@@ -11,12 +11,12 @@ import toy_parts
 
 sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
-
-from spikey_core import make_loop  # noqa: E402
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_core.seeding import integer_seed  # noqa: E402
 from spikey_meta.logs import read_log  # noqa: E402
 from spikey_meta.series import Grid, Series, expand  # noqa: E402
+
+from spikey_core import make_loop  # noqa: E402
 
 
 # -- specification forms ------------------------------------------------------------------------
@@ -75,7 +75,10 @@ def test_malformed_specifications_are_config_errors(spec, fragment):
 
 # -- running ------------------------------------------------------------------------------------
 def test_series_over_an_undeclared_key_fails_before_any_run():
-    with pytest.raises(ConfigError, match="no part of this experiment declares 'firing_treshold'; did you mean 'firing_threshold'"):
+    with pytest.raises(
+        ConfigError,
+        match="no part of this experiment declares 'firing_treshold'; did you mean 'firing_threshold'",
+    ):
         Series(toy_parts.toy_spec(), ("firing_treshold", [1.0]), backend="serial")
 
 
@@ -90,7 +93,9 @@ def test_unknown_backend_names_the_installed_ones():
 
 
 def test_runs_get_child_seeds_and_settings_in_order():
-    series = Series(meta_toys.random_spec(), ("network.processing_time", 2, 4), n_repeats=2, seed=7, backend="serial")
+    series = Series(
+        meta_toys.random_spec(), ("network.processing_time", 2, 4), n_repeats=2, seed=7, backend="serial"
+    )
     runs = series.run()
     assert [(r.config_index, r.repeat) for r in runs] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert [r.seed for r in runs] == [integer_seed(7, c, r) for c in (0, 1) for r in (0, 1)]
@@ -110,7 +115,12 @@ def test_repeats_are_independent_runs():
 
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
-    series = Series(meta_toys.trouble_spec(), ("input.trouble", ["none", "raise", "none"]), backend="serial", log_folder=tmp_path)
+    series = Series(
+        meta_toys.trouble_spec(),
+        ("input.trouble", ["none", "raise", "none"]),
+        backend="serial",
+        log_folder=tmp_path,
+    )
     runs = series.run()
     assert [r.ok for r in runs] == [True, False, True]
     assert runs[1].error["type"] == "RuntimeError"
@@ -124,7 +134,13 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
 
 
 def test_one_log_per_run_and_a_summary(tmp_path):
-    series = Series(meta_toys.random_spec(), {"neuron.firing_threshold": [1.0, 2.0]}, n_repeats=2, backend="serial", log_folder=tmp_path)
+    series = Series(
+        meta_toys.random_spec(),
+        {"neuron.firing_threshold": [1.0, 2.0]},
+        n_repeats=2,
+        backend="serial",
+        log_folder=tmp_path,
+    )
     runs = series.run()
     logs = sorted(p.name for p in tmp_path.glob("*.json") if "~SUMMARY" not in p.name)
     assert logs == sorted(Path(r.log).name for r in runs) and len(logs) == 4
@@ -132,7 +148,10 @@ def test_one_log_per_run_and_a_summary(tmp_path):
     assert first["results"]["neuron.firing_threshold"] == 1.0 and first["results"]["seed"] == runs[0].seed
     summary = read_log(series.summary_path)
     assert summary["info"]["runs"] == [Path(r.log).name for r in runs]
-    assert summary["info"]["configurations"] == [{"neuron.firing_threshold": 1.0}, {"neuron.firing_threshold": 2.0}]
+    assert summary["info"]["configurations"] == [
+        {"neuron.firing_threshold": 1.0},
+        {"neuron.firing_threshold": 2.0},
+    ]
 
 
 def test_run_unpacks_like_a_loop_and_keeps_objects_on_request():
@@ -153,7 +172,15 @@ class Counter:
 
 def test_resume_reads_logged_runs_back_and_runs_only_the_rest(tmp_path):
     def series():
-        return Series(meta_toys.random_spec(), ("input.rate", [0.2, 0.8]), n_repeats=2, seed=1, backend="multiprocessing", workers=2, log_folder=tmp_path)
+        return Series(
+            meta_toys.random_spec(),
+            ("input.rate", [0.2, 0.8]),
+            n_repeats=2,
+            seed=1,
+            backend="multiprocessing",
+            workers=2,
+            log_folder=tmp_path,
+        )
 
     first = series().run()
     victim = Path(first[2].log)
@@ -171,7 +198,13 @@ def test_resume_reads_logged_runs_back_and_runs_only_the_rest(tmp_path):
 def test_plot_a_series_parameter_against_a_metric(tmp_path):
     from spikey_meta.analysis import plot_parameter, series_frame
 
-    Series(meta_toys.random_spec(), ("input.rate", [0.0, 1.0]), n_repeats=2, backend="serial", log_folder=tmp_path).run()
+    Series(
+        meta_toys.random_spec(),
+        ("input.rate", [0.0, 1.0]),
+        n_repeats=2,
+        backend="serial",
+        log_folder=tmp_path,
+    ).run()
     frame = series_frame(tmp_path)
     assert len(frame) == 4
     ax = plot_parameter(frame, "input.rate", "total_spikes")

@@ -400,10 +400,18 @@ def test_spike_trains_replay_the_frozen_train_of_each_units_feature_value():
     for state in [(0, 1), (1, 1), (0, 1)]:
         part.update(state)
         got = np.array([part.fire().copy() for _ in range(6)])
-        # unit i encodes feature i mod 2: units 0, 2 -> state[0], units 1, 3 -> state[1]
+        # unit i encodes feature i mod 2 as copy i // 2: units 0, 1 replay copy 0, units 2, 3 copy 1
         values = [state[0], state[1], state[0], state[1]]
-        want = np.stack([expected[values[i], :, i] for i in range(4)], axis=1)
+        want = np.stack([expected[values[i], :, i // 2] for i in range(4)], axis=1)
         assert np.array_equal(got, want)
+
+
+def test_equal_feature_values_fire_in_synchrony():
+    part = _spike_trains({"rate": 0.3}, n_inputs=2, processing_time=50)
+    for state, synchronous in [((1, 1), True), ((0, 0), True), ((0, 1), False)]:
+        part.update(state)
+        got = np.array([part.fire().copy() for _ in range(50)])
+        assert np.array_equal(got[:, 0], got[:, 1]) == synchronous
 
 
 def test_spike_trains_rate_and_errors():

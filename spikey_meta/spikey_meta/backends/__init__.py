@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from spikey_core import get_registry
 from spikey_core.backends.serial import SerialBackend
 from spikey_core.errors import ConfigError, UnknownNameError
+
+from spikey_core import get_registry
 
 DEFAULT_BACKEND = "multiprocessing"
 
@@ -47,17 +48,40 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
         backend = DEFAULT_BACKEND
     if not isinstance(backend, str):
         if not (callable(getattr(backend, "map", None)) and callable(getattr(backend, "close", None))):
-            raise ConfigError(f"backend: must be a registered backend name or an object with map() and close() (got {backend!r})")
+            raise ConfigError(
+                "backend: must be a registered backend name or an object with map() and close() "
+                f"(got {backend!r})"
+            )
         return backend, False
-    try:
-        cls = get_registry().get("backend", backend)
-    except (LookupError, UnknownNameError) as error:
-        hint = " (the Ray backend: pip install 'spikey-meta[ray]')" if backend == "ray" else ""
-        raise ConfigError(f"backend: {error}{hint}") from None
+    cls = _lookup(backend)
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
     kwargs = {} if workers is None or backend == "serial" else {"workers": workers}
     return cls(**kwargs), True
+
+
+def check_backend(backend: Any, *, workers: int | None = None) -> None:
+    """Fail now, with the fix, if ``make_backend(backend)`` would fail; starts nothing.
+
+    A backend class may define ``check_available()`` (e.g. Ray: is it installed?).
+    """
+    if not isinstance(backend, str):
+        make_backend(backend)
+        return
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
+    cls = _lookup(backend)
+    check = getattr(cls, "check_available", None)
+    if callable(check):
+        check()
+
+
+def _lookup(name: str) -> Any:
+    try:
+        return get_registry().get("backend", name)
+    except (LookupError, UnknownNameError) as error:
+        hint = " (the Ray backend: pip install 'spikey-meta[ray]')" if name == "ray" else ""
+        raise ConfigError(f"backend: {error}{hint}") from None
 
 
 def map_jobs(
@@ -105,4 +129,4 @@ def map_jobs(
     return results
 
 
-__all__ = ["DEFAULT_BACKEND", "make_backend", "map_jobs"]
+__all__ = ["DEFAULT_BACKEND", "check_backend", "make_backend", "map_jobs"]

@@ -25,7 +25,6 @@ from multiprocessing.connection import wait
 from typing import Any
 
 import attrs
-
 from spikey_core.config import Integer, OneOf, Optional, param
 from spikey_core.errors import ConfigError
 
@@ -161,9 +160,14 @@ class MultiprocessingBackend:
 
     def __init__(self, workers: int | None = None, start_method: str | None = None):
         if start_method is not None and start_method not in START_METHODS:
-            raise ConfigError(f"multiprocessing.start_method: must be one of {', '.join(START_METHODS)} (got {start_method!r})")
+            raise ConfigError(
+                f"multiprocessing.start_method: must be one of {', '.join(START_METHODS)} "
+                f"(got {start_method!r})"
+            )
         if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
-            raise ConfigError(f"multiprocessing.start_method: {start_method!r} is not available on this platform")
+            raise ConfigError(
+                f"multiprocessing.start_method: {start_method!r} is not available on this platform"
+            )
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
             raise ConfigError(f"multiprocessing.workers: must be a positive integer (got {workers!r})")
         self.workers = workers or os.cpu_count() or 1
@@ -192,7 +196,10 @@ class MultiprocessingBackend:
 
     # -- protocol ------------------------------------------------------------------------------
     def map(
-        self, function: Callable[..., Any], jobs: Sequence[tuple], on_result: Callable[[int, Any], None] | None = None
+        self,
+        function: Callable[..., Any],
+        jobs: Sequence[tuple],
+        on_result: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         """``[function(*job) for job in jobs]`` on the worker processes, in job order.
 
@@ -256,7 +263,8 @@ class MultiprocessingBackend:
         worker.process.join(timeout=5)
         code = worker.process.exitcode
         return WorkerDiedError(
-            f"multiprocessing backend: worker process {worker.process.pid} died (exit code {code}) while running "
+            f"multiprocessing backend: worker process {worker.process.pid} died (exit code {code}) "
+            "while running "
             f"job {worker.job} of {len(jobs)}: {_describe(jobs[worker.job])}",
             job_index=worker.job,
             exitcode=code,
@@ -295,7 +303,8 @@ def _dumps(function: Callable[..., Any], job: tuple, index: int) -> bytes:
         return pickle.dumps((function, tuple(job)))
     except Exception as error:
         raise TypeError(
-            f"multiprocessing backend: job {index} cannot be sent to a worker process ({type(error).__name__}: {error}); "
+            f"multiprocessing backend: job {index} cannot be sent to a worker process "
+            f"({type(error).__name__}: {error}); "
             f"use top-level functions and classes, not lambdas or local functions"
         ) from error
 

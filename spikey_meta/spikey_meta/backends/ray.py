@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
-
 from spikey_core.config import Integer, MappingCheck, Optional, String, param
 from spikey_core.errors import ConfigError
 
@@ -30,10 +29,14 @@ class RayConfig:
         default=None, check=Optional(Integer(ge=1)), doc="CPUs of a local instance (ignored with address)"
     )
     workers: int | None = param(
-        default=None, check=Optional(Integer(ge=1)), doc="alias of num_cpus, so --workers works for every backend"
+        default=None,
+        check=Optional(Integer(ge=1)),
+        doc="alias of num_cpus, so --workers works for every backend",
     )
     runtime_env: Mapping[str, Any] | None = param(
-        default=None, check=Optional(MappingCheck()), doc="Ray runtime_env for the workers (env_vars, py_modules, ...)"
+        default=None,
+        check=Optional(MappingCheck()),
+        doc="Ray runtime_env for the workers (env_vars, py_modules, ...)",
     )
 
 
@@ -76,6 +79,11 @@ class RayBackend:
     Config = RayConfig
     supports_on_result = True
 
+    @staticmethod
+    def check_available() -> None:
+        """Raise ConfigError (with the install command) when Ray is not installed."""
+        _import_ray()
+
     def __init__(
         self,
         address: str | None = None,
@@ -99,7 +107,10 @@ class RayBackend:
         self.closed = False
 
     def map(
-        self, function: Callable[..., Any], jobs: Sequence[tuple], on_result: Callable[[int, Any], None] | None = None
+        self,
+        function: Callable[..., Any],
+        jobs: Sequence[tuple],
+        on_result: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         """``[function(*job) for job in jobs]`` as Ray tasks, in job order.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from spikey_core import Experiment
 
+from spikey_meta.experiments.outputs import write_run_plots
 from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
 
 PACKAGE = "spikey_meta.experiments"
@@ -17,7 +19,14 @@ def _signals(info: dict[str, Any]) -> tuple[list[Any], list[float]]:
     return states, rates
 
 
-class FlorianRateXOR(Experiment):
+class ReferenceExperiment(Experiment):
+    """A shipped experiment: its TOML specification plus the plots of a finished run."""
+
+    def write_outputs(self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict) -> list[Path]:
+        return write_run_plots(folder, stem, network, info)
+
+
+class FlorianRateXOR(ReferenceExperiment):
     """Florian (2007) rate-coded XOR: 60 inputs, 60 hidden, 1 output, 800 patterns of 500 ms."""
 
     description = "Florian 2007 rate-coded XOR (800 patterns, rlstdp, per-step reward)"
@@ -56,7 +65,7 @@ class FlorianTemporalXORControl(FlorianTemporalXOR):
         return control(super().load_spec())
 
 
-class IzhikevichConditioning(Experiment):
+class IzhikevichConditioning(ReferenceExperiment):
     """Izhikevich (2007) classical conditioning: rewarded stimuli come to drive the outputs."""
 
     description = "Izhikevich 2007 classical conditioning (10 stimuli, reward on 0, 3, 6, 9)"

@@ -17,13 +17,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-
 from spikey_core.errors import ConfigError
+
 from spikey_meta.metagames.base import MetaGame
 from spikey_meta.runlogs import plain
 from spikey_meta.series import Series, as_loop
 
-AGGREGATORS: dict[str, Callable[[Any], float]] = {"mean": np.mean, "median": np.median, "min": np.min, "max": np.max}
+AGGREGATORS: dict[str, Callable[[Any], float]] = {
+    "mean": np.mean,
+    "median": np.median,
+    "min": np.min,
+    "max": np.max,
+}
 
 
 class ResultKey:
@@ -34,7 +39,9 @@ class ResultKey:
 
     def __call__(self, network: Any, game: Any, results: Mapping[str, Any], info: Mapping[str, Any]) -> float:
         if self.key not in results:
-            raise KeyError(f"fitness: the run's results have no {self.key!r} (results: {', '.join(map(str, results))})")
+            raise KeyError(
+                f"fitness: the run's results have no {self.key!r} (results: {', '.join(map(str, results))})"
+            )
         return float(results[self.key])
 
     def __repr__(self) -> str:
@@ -87,9 +94,14 @@ class EvolveNetwork(MetaGame):
         if not isinstance(n_reruns, numbers.Integral) or isinstance(n_reruns, bool) or n_reruns < 1:
             raise ConfigError(f"EvolveNetwork.n_reruns: must be a positive integer (got {n_reruns!r})")
         if isinstance(fitness_aggregator, str) and fitness_aggregator not in AGGREGATORS:
-            raise ConfigError(f"EvolveNetwork.fitness_aggregator: must be one of {', '.join(AGGREGATORS)} or a function (got {fitness_aggregator!r})")
+            raise ConfigError(
+                f"EvolveNetwork.fitness_aggregator: must be one of {', '.join(AGGREGATORS)} or a function "
+                f"(got {fitness_aggregator!r})"
+            )
         if not (isinstance(fitness_getter, str) or callable(fitness_getter)):
-            raise ConfigError(f"EvolveNetwork.fitness_getter: must be a function or a results key (got {fitness_getter!r})")
+            raise ConfigError(
+                f"EvolveNetwork.fitness_getter: must be a function or a results key (got {fitness_getter!r})"
+            )
         if win_fitness is not None and not isinstance(win_fitness, numbers.Real):
             raise ConfigError(f"EvolveNetwork.win_fitness: must be a number (got {win_fitness!r})")
         self.fitness_getter = ResultKey(fitness_getter) if isinstance(fitness_getter, str) else fitness_getter
@@ -107,7 +119,15 @@ class EvolveNetwork(MetaGame):
 
     def _series(self, genotype: Mapping[str, Any], seed: int, validate: bool) -> Series:
         loop = self.loop.with_overrides(dict(genotype))
-        return Series(loop, self.static_updates, n_repeats=self.n_reruns, seed=seed, backend="serial", keep_objects=True, validate=validate)
+        return Series(
+            loop,
+            self.static_updates,
+            n_repeats=self.n_reruns,
+            seed=seed,
+            backend="serial",
+            keep_objects=True,
+            validate=validate,
+        )
 
     def get_fitness(self, genotype: dict[str, Any], seed: int) -> tuple[float, bool]:
         """``(aggregated score over every run, score >= win_fitness)``; a failing run raises."""
@@ -115,9 +135,16 @@ class EvolveNetwork(MetaGame):
         failed = [run for run in runs if not run.ok]
         if failed:
             error = failed[0].error
-            raise RuntimeError(f"EvolveNetwork: {failed[0].label} with genotype {genotype} failed: {error['type']}: {error['message']}\n{error['traceback']}")
+            raise RuntimeError(
+                f"EvolveNetwork: {failed[0].label} with genotype {genotype} failed: "
+                f"{error['type']}: {error['message']}\n{error['traceback']}"
+            )
         scores = [float(self.fitness_getter(*run)) for run in runs]
-        aggregate = AGGREGATORS[self.fitness_aggregator] if isinstance(self.fitness_aggregator, str) else self.fitness_aggregator
+        aggregate = (
+            AGGREGATORS[self.fitness_aggregator]
+            if isinstance(self.fitness_aggregator, str)
+            else self.fitness_aggregator
+        )
         fitness = float(aggregate(scores))
         return fitness, self.win_fitness is not None and fitness >= self.win_fitness
 
@@ -127,7 +154,9 @@ class EvolveNetwork(MetaGame):
             "experiment": plain(self.loop.spec),
             "static_updates": plain(self.static_updates),
             "n_reruns": self.n_reruns,
-            "fitness_getter": repr(self.fitness_getter) if isinstance(self.fitness_getter, ResultKey) else plain(self.fitness_getter),
+            "fitness_getter": repr(self.fitness_getter)
+            if isinstance(self.fitness_getter, ResultKey)
+            else plain(self.fitness_getter),
             "fitness_aggregator": plain(self.fitness_aggregator),
             "win_fitness": self.win_fitness,
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from spikey_core.errors import ConfigError
+
 from spikey_meta.metagames.base import MetaGame
 
 BOARD = 8

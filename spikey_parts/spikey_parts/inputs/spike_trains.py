@@ -25,15 +25,16 @@ class SpikeTrainsConfig(InputConfig):
 
 
 class SpikeTrains(InputBase):
-    """Temporal coding: every (unit, feature value) pair owns one fixed random spike train.
+    """Temporal coding: every feature value owns fixed random spike trains, shared by all features.
 
     At construction the part draws, from its own generator, a bool array
-    ``T[v, t, i] = U(0, 1) < rate`` for every feature value ``v`` (``0 .. n_values-1``), step
-    ``t`` (``0 .. length-1``) and unit ``i``. Unit ``i`` encodes state feature ``i mod F`` (``F``
-    = number of features, units interleaved as in ``rate_map``); during a game step with state
-    ``s`` it replays ``T[s[i mod F], t, i]`` at network step ``t``. The trains are frozen: the same
-    value always produces the same spikes, so only spike timing carries the information
-    (Florian 2007, temporally coded XOR).
+    ``T[v, t, c] = U(0, 1) < rate`` for every feature value ``v`` (``0 .. n_values-1``), step
+    ``t`` (``0 .. length-1``) and copy ``c``. Unit ``i`` encodes state feature ``i mod F`` (``F``
+    = number of features, units interleaved as in ``rate_map``) as copy ``c = i // F``: during a
+    game step with state ``s`` it replays ``T[s[i mod F], t, i // F]`` at network step ``t``.
+    Features with equal values therefore fire in synchrony and features with different values
+    do not, and the trains are frozen: only spike timing carries the information (Florian 2007,
+    temporally coded XOR, where two input units replay one train per boolean value).
 
     Raises
     ------
@@ -68,7 +69,7 @@ class SpikeTrains(InputBase):
                 f"{self.address('n_values')}: state {state!r} has a feature outside 0 .. {self.config.n_values - 1}"
             )
         per_unit = np.resize(values, self.n_inputs)
-        self._current[...] = self.trains[per_unit, :, self._units].T
+        self._current[...] = self.trains[per_unit, :, self._units // values.size].T
 
     def _spikes_at(self, step: int) -> np.ndarray:
         return self._current[step]
