@@ -314,10 +314,12 @@ class MultiLogger:
         self._next = 0
         self._started = time.perf_counter()
 
-    def _names(self) -> Any:
+    def names(self) -> Any:
+        """The run names this logger hands out, in order (``<stamp>-aaaaa.json``, ``-aaaab``, ...);
+        drawing a name reserves it. Taken names are skipped when writing."""
         while self._next < 26**5:
-            yield f"{self.stamp}-{_run_id(self._next)}.json"
-            self._next += 1
+            index, self._next = self._next, self._next + 1  # reserved as soon as drawn
+            yield f"{self.stamp}-{_run_id(index)}.json"
 
     def log(
         self,
@@ -334,12 +336,14 @@ class MultiLogger:
             network, game, results, info = network
         return self.log_document(make_document(network, game, results, info))
 
-    def log_document(self, document: Mapping[str, Any]) -> Path:
-        """Write an already built document (see :func:`make_document`) under the next free name.
+    def log_document(self, document: Mapping[str, Any], name: str | None = None) -> Path:
+        """Write an already built document (see :func:`make_document`) as ``name`` (one drawn
+        from :meth:`names`) or, when that is taken or not given, under the next free name.
 
         Lets a parent process write logs whose documents were built in worker processes.
         """
-        path = write_document(document, self._names(), self.folder)
+        candidates = itertools.chain([name] if name else [], self.names())
+        path = write_document(document, candidates, self.folder)
         self.paths.append(path)
         return path
 

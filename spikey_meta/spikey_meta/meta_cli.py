@@ -272,9 +272,7 @@ def _evolve(args: argparse.Namespace) -> int:
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
     metagame = make_metagame(data, base)
-    constraints = (
-        data.get("constraints") if data.get("metagame", {}).get("type") == "evolve_network" else None
-    )
+    constraints = data.get("constraints")  # optional for meta_nqueens: narrows its board
     population = Population(
         metagame,
         backend=args.backend,

@@ -22,7 +22,8 @@ backend. A genotype is always evaluated with the same seed (derived from the pop
 the genotype), so caching never changes a result.
 
 With ``log_folder``: one log per agent evaluation (results: ``epoch``, ``agent``, ``fitness``,
-``age``, ``cached`` and every genotype key; info: ``genotype``), a ``~SUMMARY.json`` at the end,
+``age``, ``cached`` and every genotype key; info: ``genotype``, ``population_id``), a
+``~SUMMARY.json`` when the population terminates,
 and ``~CHECKPOINT.ckpt`` (JSON) rewritten atomically after every epoch. ``Population(...,
 resume=True)`` continues from it with the same random streams, so an interrupted run (crash,
 Ctrl-C) ends exactly as an uninterrupted one would; a checkpoint written by a population with
@@ -228,6 +229,25 @@ def genotype_key(genotype: Mapping[str, Any]) -> str:
     return json.dumps(plain(dict(genotype)), sort_keys=True, separators=(",", ":"))
 
 
+def genotype_distance(a: Mapping[str, Any], b: Mapping[str, Any], keys: Any = None) -> float:
+    """Euclidean distance between two genotypes over ``keys`` (default: every key of ``a``).
+
+    Numeric values contribute their difference; any other value contributes 0 when equal and 1
+    when not, so genotypes of values lists (strings, presets) have a distance too.
+
+    Examples
+    --------
+    >>> genotype_distance({"x": 0, "y": 0, "s": "a"}, {"x": 3, "y": 4, "s": "a"})
+    5.0
+    """
+    total = 0.0
+    for key in a if keys is None else keys:
+        x, y = a[key], b[key]
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (x, y))
+        total += (float(x) - float(y)) ** 2 if numeric else float(x != y)
+    return math.sqrt(total)
+
+
 class GenotypeCache:
     """genotype -> (fitness, terminate), keeping the ``size`` most recently used genotypes."""
 
@@ -363,6 +383,18 @@ class Population:
     ConfigError
         Bad constraints or config, an unknown backend, a checkpoint from another population, or
         a folder holding a checkpoint without ``resume`` — before any evaluation.
+
+    Examples
+    --------
+    >>> population = Population(MetaNQueens(), n_agents=100, log_folder="queens")  # doctest: +SKIP
+    >>> result = population.run()                                                 # doctest: +SKIP
+    >>> result.best_fitness, result.best_genotype                                 # doctest: +SKIP
+
+    Step by step, as in the original (close the backend yourself, or use ``with``)::
+
+        with Population(MetaNQueens(), n_agents=100) as population:
+            while not population.terminated:
+                population.update(population.evaluate())
     """
 
     def __init__(
@@ -399,6 +431,8 @@ class Population:
         self.agents = [self.breeder.random() for _ in range(self.schedule[0])]
         if self.log_folder is not None:
             self._open_folder(resume)
+        elif resume:
+            raise ConfigError("population: resume=True needs the log_folder that holds the checkpoint")
 
     # -- set-up ----------------------------------------------------------------------------------
     def _fingerprint(self) -> str:
@@ -426,6 +460,7 @@ class Population:
                     f"(--resume) to continue it, or choose another folder"
                 )
             self._restore(path)
+            self._discard_unfinished_epoch_logs()
         self.log_folder.mkdir(parents=True, exist_ok=True)
         self._logger = RunLogger(self.log_folder)
         self.checkpoint()
@@ -483,6 +518,26 @@ class Population:
         self.rng.bit_generator.state = state["rng_state"]
         self.history = state["history"]
         self.log_names = list(state["log_names"])
+
+    def _discard_unfinished_epoch_logs(self) -> None:
+        """Remove agent logs of this population that the checkpoint does not list.
+
+        They belong to an epoch that was interrupted between logging and checkpointing; the
+        resumed run evaluates that epoch again and logs it afresh.
+        """
+        from spikey_meta.logs import read_log
+
+        listed = set(self.log_names)
+        population_id = self.fingerprint[:16]
+        for path in self.log_folder.glob("*.json"):
+            if path.name in listed or "~SUMMARY" in path.name:
+                continue
+            try:
+                info = read_log(path).get("info") or {}
+            except (OSError, ValueError):
+                continue
+            if info.get("population_id") == population_id:
+                path.unlink()
 
     # -- backend ---------------------------------------------------------------------------------
     def _get_backend(self) -> Any:
@@ -560,7 +615,8 @@ class Population:
                 "cached": cached[i],
             }
             results.update({k: v for k, v in agent.genotype.items() if k not in results})
-            path = self._logger.write(document(results=results, info={"genotype": agent.genotype}))
+            info = {"genotype": agent.genotype, "population_id": self.fingerprint[:16]}
+            path = self._logger.write(document(results=results, info=info))
             self.log_names.append(path.name)
 
     def update(self, fitness: list[float]) -> None:
@@ -657,5 +713,6 @@ __all__ = [
     "Uniform",
     "check_constraints",
     "evaluate_genotype",
+    "genotype_distance",
     "genotype_key",
 ]

@@ -33,19 +33,11 @@ class RunLogger:
 
     def reserve(self, n: int) -> list[str]:
         """The next ``n`` run names, so runs finishing in any order are named in job order."""
-        names = list(
-            itertools.islice(self._logger._names(), n + 1)
-        )  # the extra draw advances the counter past them
-        return names[:n]
+        return list(itertools.islice(self._logger.names(), n))
 
     def write(self, doc: Mapping[str, Any], name: str | None = None) -> Path:
         """Write ``doc`` as ``name`` (a reserved name), or under the next free name if it is taken."""
-        # MultiLogger names runs only inside log(network, ...); its name generator is reused here
-        # so pre-built documents get the same names (needs a public MultiLogger.log_document).
-        names = itertools.chain([name] if name else [], self._logger._names())
-        path = logs.write_document(doc, names, self.folder)
-        self._logger.paths.append(path)
-        return path
+        return self._logger.log_document(doc, name)
 
     def summarize(self, results: Mapping | None = None, info: Mapping | None = None) -> Path:
         return self._logger.summarize(results=plain(results or {}), info=plain(info or {}))

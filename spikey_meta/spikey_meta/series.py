@@ -220,7 +220,9 @@ class Run:
     """One finished (or failed) run of a series.
 
     ``network, game, results, info = run`` works like a loop's return value; ``network`` and
-    ``game`` are None unless the series kept objects (``keep_objects=True``) or the run failed.
+    ``game`` are None unless the series kept objects (``keep_objects=True``), and always for a
+    failed run. ``error`` is None for a run that finished, else ``{"type", "message",
+    "traceback"}``.
     """
 
     index: int
@@ -372,6 +374,10 @@ class Series:
 
     def __len__(self) -> int:
         return len(self.values) * self.n_repeats
+
+    def __iter__(self) -> Any:
+        """The configured, seeded loop of every run, in run order (call one to run it here)."""
+        return (loop for loop, _ in self.jobs())
 
     @property
     def series_id(self) -> str:

@@ -22,6 +22,7 @@ from spikey_meta.population import (  # noqa: E402
     PopulationConfig,
     Uniform,
     check_constraints,
+    genotype_distance,
 )
 
 BITS = {"a": [0, 1], "b": [0, 1], "c": [0, 1]}
@@ -148,6 +149,13 @@ def test_old_agents_leave_the_pool_and_mutants_come_from_the_eligible_best():
     assert all(a.genotype["x"] == 8 or a.genotype["y"] == 8 for a in new)
 
 
+def test_genotype_distance():
+    # (3, 4) apart numerically -> 5; a differing label adds 1 to the squared sum -> sqrt(26)
+    assert genotype_distance({"x": 0, "y": 0}, {"x": 3, "y": 4}) == 5.0
+    assert genotype_distance({"x": 0, "y": 0, "s": "a"}, {"x": 3, "y": 4, "s": "b"}) == pytest.approx(26**0.5)
+    assert genotype_distance({"x": 0, "y": 9}, {"x": 3, "y": 4}, keys=["x"]) == 3.0
+
+
 # -- whole runs ---------------------------------------------------------------------------------
 def test_same_seed_same_run_and_no_global_random_state():
     np.random.seed(0)
@@ -157,6 +165,13 @@ def test_same_seed_same_run_and_no_global_random_state():
     other = Population(MetaNQueens(), backend="serial", n_agents=12, n_epoch=4, seed=4).run()
     assert first.history == second.history
     assert first.history != other.history
+
+
+def test_serial_and_multiprocessing_populations_agree():
+    settings = dict(n_agents=10, n_epoch=4, seed=6)
+    serial = Population(MetaNQueens(), backend="serial", **settings).run()
+    parallel = Population(MetaNQueens(), backend="multiprocessing", workers=2, **settings).run()
+    assert parallel.history == serial.history and parallel.best_genotype == serial.best_genotype
 
 
 def test_four_queens_are_solved_and_the_population_terminates():
@@ -249,12 +264,27 @@ def test_resume_after_ctrl_c(tmp_path):
     assert resumed.history == whole.history
 
 
+def test_logs_of_an_epoch_interrupted_before_its_checkpoint_are_replaced(tmp_path):
+    settings = dict(backend="serial", n_agents=6, n_epoch=4, seed=5)
+    whole = Population(MetaNQueens(), **settings).run()
+    population = Population(MetaNQueens(), log_folder=tmp_path, **settings)
+    population.run(max_epochs=1)
+    population.evaluate()  # epoch 1 is logged, then the process "dies" before update() checkpoints it
+    assert len(population_frame(tmp_path)) == 12
+    resumed = Population(MetaNQueens(), log_folder=tmp_path, resume=True, **settings).run()
+    assert resumed.history == whole.history
+    frame = population_frame(tmp_path)
+    assert len(frame) == 24 and frame.groupby("epoch").size().tolist() == [6, 6, 6, 6]
+
+
 def test_a_checkpoint_of_another_population_is_refused(tmp_path):
     Population(MetaNQueens(), backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path).run(max_epochs=1)
     with pytest.raises(ConfigError, match="other settings"):
         Population(MetaNQueens(), backend="serial", n_agents=5, n_epoch=3, log_folder=tmp_path, resume=True)
     with pytest.raises(ConfigError, match="other settings"):
         Population(MetaNQueens(7), backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path, resume=True)
+    with pytest.raises(ConfigError, match="needs the log_folder"):
+        Population(MetaNQueens(), backend="serial", n_agents=4, resume=True)
     with pytest.raises(ConfigError, match="pass resume=True"):
         Population(MetaNQueens(), backend="serial", n_agents=4, n_epoch=3, log_folder=tmp_path)
 

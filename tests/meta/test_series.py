@@ -213,3 +213,13 @@ def test_plot_a_series_parameter_against_a_metric(tmp_path):
     assert list(xs) == [0.0, 1.0] and ys[0] == 0.0 and ys[1] > 0
     with pytest.raises(KeyError, match="no column 'nope'"):
         plot_parameter(frame, "nope", "total_spikes")
+
+
+def test_iterating_a_series_gives_each_runs_configured_seeded_loop():
+    series = Series(
+        meta_toys.random_spec(), ("network.processing_time", [2, 5]), n_repeats=2, seed=4, backend="serial"
+    )
+    loops = list(series)
+    assert len(loops) == len(series) == 4
+    assert [loop.spec["network"]["processing_time"] for loop in loops] == [2, 2, 5, 5]
+    assert [loop.seed for loop in loops] == [integer_seed(4, c, r) for c in (0, 1) for r in (0, 1)]

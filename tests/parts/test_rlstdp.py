@@ -86,15 +86,31 @@ def test_integer_polarities_and_inhibitory_sign():
 
 
 def test_reward_trace_mode_modulates_later_steps_and_decays():
-    # trace_decay 0.5: reward 1 before the pair; at the post step z = 1 * 0.5 (one decay after the
-    # pre step) so the change is 0.5 * kernel(dt=1) = 0.5
+    # trace_decay 0.5, reward 1 before the pair: z(0) = 0.5 at the pre step, z(1) = 0.25 at the
+    # post step; the post step's pairing (kernel 1 at dt = 1) is applied by the next step with
+    # z(1) = 0.25
     rule, weight = make(RLSTDP, stdp_window=5, trace_decay=0.5)
     rule.reward(1.0)
     rule.step(np.array([True, False]))
     rule.step(np.array([False, True]))
-    assert weight.matrix[0, 0] == pytest.approx(2.5)
-    rule.reward(3.0)  # in trace mode a reward changes nothing by itself
-    assert weight.matrix[0, 0] == pytest.approx(2.5)
+    assert weight.matrix[0, 0] == 2.0  # pending until a reward or the next step claims it
+    rule.step(np.array([False, False]))
+    assert weight.matrix[0, 0] == pytest.approx(2.25)
+    rule.reward(3.0)  # the pending (empty) step pairs nothing
+    assert weight.matrix[0, 0] == pytest.approx(2.25)
+
+
+def test_a_reward_modulates_the_pairings_of_the_step_it_follows():
+    # per-step reward mode with trace_decay 0.5: z(1) = 0 * 0.5 + 2 = 2 for the post step
+    rule, weight = make(RLSTDP, stdp_window=5, trace_decay=0.5)
+    rule.step(np.array([True, False]))
+    rule.reward(0.0)
+    rule.step(np.array([False, True]))
+    rule.reward(2.0)
+    assert weight.matrix[0, 0] == pytest.approx(4.0)
+    rule.step(np.array([False, False]))  # z(2) = 1: the empty step pairs nothing
+    rule.reward(0.0)
+    assert weight.matrix[0, 0] == pytest.approx(4.0)
 
 
 def test_eval_freezes_and_early_reward_is_harmless():

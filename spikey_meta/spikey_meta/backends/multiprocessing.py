@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 import traceback
@@ -82,6 +83,9 @@ class MultiprocessingConfig:
 
 def _worker_main(connection: Any) -> None:
     """Run ``(index, pickled (function, job))`` messages until ``None``; reply ``(index, ok, value)``."""
+    # Ctrl-C is the parent's to handle: it stops dispatching and closes (joins or terminates) the
+    # workers, instead of every worker printing its own KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             message = connection.recv()

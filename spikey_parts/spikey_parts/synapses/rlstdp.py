@@ -59,13 +59,20 @@ class RLSTDP(SynapseBase):
     Unlike Spikey 0.5, the rule sees the spikes of the current step (0.5 lagged one step) and
     ``stdp_window`` must be at least 3 (0.5 produced NaN weights at 2).
 
-    Reward: ``reward(r)`` adds ``r`` to the trace ``z``; after each step's update
-    ``z <- (1 - trace_decay) z``, so a reward modulates the following steps and fades
-    geometrically. With ``trace_decay = 1`` (deferred mode) the trace would vanish before any
-    step used it, so instead ``reward(r)`` applies the update of the most recent step at once
-    with ``z = r`` (one reward per game step then learns from the last step of the tick and the
-    ``w-2`` steps before it). ``reset()`` clears the history and the trace; weights persist.
-    In ``eval()`` mode ``reward`` changes nothing.
+    Reward and timing: the pairings of step ``t`` are applied with the reward trace
+
+    .. math:: z(t) = (1 - \text{trace\_decay})\, z(t-1) + r(t)
+
+    where ``r(t)`` is what ``reward`` delivered right after step ``t`` (every step in the
+    ``"step"`` reward mode; the tick's last step in ``"tick"`` mode). So the reward earned by what
+    the network did at step ``t`` modulates exactly the pairings that produced it, and then
+    fades geometrically over the following steps. Concretely ``step(s_t)`` applies the previous
+    step's pairings if no reward claimed them, decays ``z`` and keeps the pairings of ``t``
+    pending; ``reward(r)`` adds ``r`` to ``z`` and applies the pending pairings. With
+    ``trace_decay = 1`` only the step a reward follows learns, scaled by that reward (Spikey
+    0.5's default mode, which with one reward per game step learns from the tick's last step and
+    the ``w-2`` steps before it). ``reset()`` clears the history, the trace and anything pending;
+    weights persist. In ``eval()`` mode ``reward`` changes nothing.
     """
 
     Config = RLSTDPConfig
@@ -101,23 +108,21 @@ class RLSTDP(SynapseBase):
         self._has_pending[...] = False
 
     def step(self, spikes: np.ndarray) -> None:
-        if self.trace_decay >= 1.0:
-            self._pending_spikes[...] = spikes
-            self._pending_ramp[...] = self.history.ramp
-            self._has_pending[...] = True
-        elif self.trace != 0.0:
-            self._apply(spikes, self.history.ramp, float(self.trace))
-        self.history.push(spikes)
+        if self._has_pending and self.trace != 0.0:
+            self._apply(self._pending_spikes, self._pending_ramp, float(self.trace))
         self.trace *= 1.0 - self.trace_decay
+        self._pending_spikes[...] = spikes
+        self._pending_ramp[...] = self.history.ramp
+        self._has_pending[...] = True
+        self.history.push(spikes)
 
     def reward(self, reward: float) -> None:
         if not self.training:
             return
-        if self.trace_decay >= 1.0:
-            if self._has_pending and reward != 0.0:
-                self._apply(self._pending_spikes, self._pending_ramp, float(reward))
-            return
         self.trace += reward
+        if self._has_pending and self.trace != 0.0:
+            self._apply(self._pending_spikes, self._pending_ramp, float(self.trace))
+        self._has_pending[...] = False
 
     def _apply(self, spikes: np.ndarray, ramp: np.ndarray, z: float) -> None:
         now = np.flatnonzero(spikes)
