@@ -3,8 +3,9 @@
 * :class:`SynapseBase`: the weight object, unit polarities and train/eval handling.
 * :class:`RampHistory`: the linear-ramp spike history of the windowed rules, kept
   incrementally instead of re-scanning a window of past steps every step.
-* :func:`add_to_block`: a weight change on the (rows x columns) block of units that spiked,
-  respecting absent synapses and the weight bounds without touching the rest of the matrix.
+* :func:`add_to_columns` / :func:`add_to_rows`: a weight change on the columns or rows of the
+  units that spiked, respecting absent synapses and the weight bounds without touching the rest
+  of the matrix.
 """
 
 from __future__ import annotations
@@ -45,23 +46,41 @@ class SynapseBase(Part):
         """A reward signal; the default ignores it."""
 
 
-def add_to_block(weight: Any, rows: np.ndarray, columns: np.ndarray, change: np.ndarray) -> None:
-    """``W[rows, columns] += change`` on existing synapses only, then clip that block.
+def add_to_columns(weight: Any, columns: np.ndarray, change: np.ndarray) -> None:
+    """``W[:, columns] += change[:, None]`` on existing synapses, then clip those columns.
 
     Parameters
     ----------
     weight : Weight part
         Holds ``matrix`` (U, N), ``mask`` (U, N) and ``max_weight``.
-    rows, columns : ndarray of int
-        Row (presynaptic) and column (postsynaptic body) indices of the block.
-    change : ndarray, shape broadcastable to (len(rows), len(columns))
+    columns : ndarray of int
+        Postsynaptic body neurons whose incoming weights change.
+    change : ndarray, float, shape (U,)
+        Change of each presynaptic unit's synapse onto every one of those neurons.
     """
-    block = np.ix_(rows, columns)
-    values = weight.matrix[block]
+    values = weight.matrix[:, columns]
+    values += change[:, None]
+    np.clip(values, 0.0, weight.max_weight, out=values)
+    values *= weight.mask[:, columns]
+    weight.matrix[:, columns] = values
+
+
+def add_to_rows(weight: Any, rows: np.ndarray, change: np.ndarray) -> None:
+    """``W[rows, :] += change[None, :]`` on existing synapses, then clip those rows.
+
+    Parameters
+    ----------
+    weight : Weight part
+    rows : ndarray of int
+        Presynaptic units whose outgoing weights change.
+    change : ndarray, float, shape (N,)
+        Change of the synapse onto each body neuron.
+    """
+    values = weight.matrix[rows]
     values += change
     np.clip(values, 0.0, weight.max_weight, out=values)
-    values *= weight.mask[block]
-    weight.matrix[block] = values
+    values *= weight.mask[rows]
+    weight.matrix[rows] = values
 
 
 class RampHistory:
@@ -88,6 +107,7 @@ class RampHistory:
         self.ramp = np.zeros(n_units, dtype=dtype)
         self.count = np.zeros(n_units, dtype=dtype)
         self.ring = np.zeros((lags, n_units), dtype=bool)
+        self._scaled = np.zeros(n_units, dtype=dtype)
         self.position = np.zeros((), dtype=np.intp)
 
     def clear(self) -> None:
@@ -99,7 +119,8 @@ class RampHistory:
     def push(self, spikes: np.ndarray) -> None:
         """Add the spikes of the step that just ended (bool (U,))."""
         self.ramp -= self.count
-        self.ramp += self.lags * spikes
+        np.multiply(spikes, self.lags, out=self._scaled)
+        self.ramp += self._scaled
         oldest = self.ring[int(self.position)]
         self.count += spikes
         self.count -= oldest

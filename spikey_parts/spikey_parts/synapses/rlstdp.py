@@ -10,7 +10,7 @@ import numpy as np
 from spikey_core import ConfigError
 from spikey_core.config import Integer, Real, param, probability
 
-from spikey_parts.synapses.base import RampHistory, SynapseBase, add_to_block
+from spikey_parts.synapses.base import RampHistory, SynapseBase, add_to_columns, add_to_rows
 
 
 @attrs.frozen(kw_only=True)
@@ -61,7 +61,7 @@ class RLSTDP(SynapseBase):
 
     Reward and timing: the pairings of step ``t`` are applied with the reward trace
 
-    .. math:: z(t) = (1 - \text{trace\_decay})\, z(t-1) + r(t)
+    .. math:: z(t) = (1 - d)\\, z(t-1) + r(t), \\qquad d = \\mathrm{trace\\_decay}
 
     where ``r(t)`` is what ``reward`` delivered right after step ``t`` (every step in the
     ``"step"`` reward mode; the tick's last step in ``"tick"`` mode). So the reward earned by what
@@ -76,7 +76,7 @@ class RLSTDP(SynapseBase):
     """
 
     Config = RLSTDPConfig
-    STATE = ("trace", "_ramp", "_count", "_ring", "_position", "_pending_spikes", "_pending_ramp", "_has_pending")
+    STATE = ("trace", "_ramp", "_count", "_ring", "_position", "_pending_spikes", "_pending_credit", "_has_pending")
     depression = True
 
     def __init__(self, config: RLSTDPConfig, ctx: Any):
@@ -85,10 +85,11 @@ class RLSTDP(SynapseBase):
         self.trace_decay = float(config.trace_decay)
         self.stdp_window = int(config.stdp_window)
         self.history = RampHistory(ctx.n_units, self.stdp_window - 2, ctx.dtype)
-        self.trace = np.zeros((), dtype=np.float64)
+        self.trace = 0.0
         self._pending_spikes = np.zeros(ctx.n_units, dtype=bool)
-        self._pending_ramp = np.zeros(ctx.n_units, dtype=ctx.dtype)
-        self._has_pending = np.zeros((), dtype=bool)
+        self._pending_credit = np.zeros(ctx.n_units, dtype=ctx.dtype)  # p_j * ramp_j of the pending step
+        self._credit = np.zeros(ctx.n_units, dtype=ctx.dtype)
+        self._has_pending = False
 
     # the history arrays are state too (save/load, copies)
     _ramp = property(lambda self: self.history.ramp)
@@ -102,41 +103,44 @@ class RLSTDP(SynapseBase):
 
     def reset(self) -> None:
         self.history.clear()
-        self.trace[...] = 0.0
+        self.trace = 0.0
         self._pending_spikes.fill(False)
-        self._pending_ramp.fill(0.0)
-        self._has_pending[...] = False
+        self._pending_credit.fill(0.0)
+        self._has_pending = False
+
+    def load_state_dict(self, state: Any) -> None:
+        super().load_state_dict(state)
+        self.trace = float(self.trace)  # scalars come back as 0-d arrays
+        self._has_pending = bool(self._has_pending)
 
     def step(self, spikes: np.ndarray) -> None:
         if self._has_pending and self.trace != 0.0:
-            self._apply(self._pending_spikes, self._pending_ramp, float(self.trace))
+            self._apply(self.trace)
         self.trace *= 1.0 - self.trace_decay
-        self._pending_spikes[...] = spikes
-        self._pending_ramp[...] = self.history.ramp
-        self._has_pending[...] = True
+        np.copyto(self._pending_spikes, spikes)
+        np.multiply(self.history.ramp, self.polarities, out=self._pending_credit)
+        self._has_pending = True
         self.history.push(spikes)
 
     def reward(self, reward: float) -> None:
         if not self.training:
             return
-        self.trace += reward
+        self.trace += float(reward)
         if self._has_pending and self.trace != 0.0:
-            self._apply(self._pending_spikes, self._pending_ramp, float(self.trace))
-        self._has_pending[...] = False
+            self._apply(self.trace)
+        self._has_pending = False
 
-    def _apply(self, spikes: np.ndarray, ramp: np.ndarray, z: float) -> None:
-        now = np.flatnonzero(spikes)
+    def _apply(self, z: float) -> None:
+        """Apply the pending step's pairings with reward trace ``z``."""
+        now = np.flatnonzero(self._pending_spikes)
         if now.size == 0:
             return
-        earlier = np.flatnonzero(ramp)
-        if earlier.size == 0:
-            return
-        credit = (self.learning_rate * z / self.kernel_norm()) * self.polarities[earlier] * ramp[earlier]
+        credit = self._credit
+        np.multiply(self._pending_credit, self.learning_rate * z / self.kernel_norm(), out=credit)
         n_in = self.n_inputs
-        post = now[now >= n_in] - n_in
+        post = now[np.searchsorted(now, n_in) :] - n_in
         if post.size:
-            add_to_block(self.weight, earlier, post, credit[:, None])
+            add_to_columns(self.weight, post, credit)
         if self.depression:
-            body = earlier >= n_in
-            if body.any():
-                add_to_block(self.weight, now, earlier[body] - n_in, -credit[body][None, :])
+            np.negative(credit, out=credit)
+            add_to_rows(self.weight, now, credit[n_in:])
