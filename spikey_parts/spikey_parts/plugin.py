@@ -29,11 +29,14 @@ def spikey_register_parts(registry):
     registry.add("weight", "random", random.Random)
 
     # synapses
-    from spikey_parts.synapses import ltp, rlstdp, static
+    from spikey_parts.synapses import ltp, mstdp, mstdpet, rlstdp, static, stdp
 
     registry.add("synapse", "static", static.Static)
     registry.add("synapse", "rlstdp", rlstdp.RLSTDP)
     registry.add("synapse", "ltp", ltp.LTP)
+    registry.add("synapse", "stdp", stdp.STDP)
+    registry.add("synapse", "mstdp", mstdp.MSTDP)
+    registry.add("synapse", "mstdpet", mstdpet.MSTDPET)
 
     # readouts
     from spikey_parts.readouts import neuron_rates, population_vector, threshold, top_action
