@@ -362,7 +362,7 @@ class Network:
     def _propagate(self, spikes: np.ndarray) -> None:
         """``current = (spikes * polarity * magnitude) @ W`` by the cheaper route for the activity."""
         matrix = self.weight.matrix
-        active = np.flatnonzero(spikes)
+        active = spikes.nonzero()[0]
         if active.size == 0:
             self._current.fill(0.0)
         elif active.size < DENSE_ACTIVITY * spikes.shape[0]:

@@ -10,6 +10,7 @@ import numpy as np
 from spikey_core import ConfigError
 from spikey_core.config import Real, param
 
+from spikey_parts.synapses.base import clip_in_place
 from spikey_parts.synapses.traces import TraceConfig, TraceRule
 
 
@@ -73,5 +74,5 @@ class MSTDPET(TraceRule):
         weight = self.weight
         np.multiply(self.eligibility, self.learning_rate * self.dt * float(reward), out=self._change)
         weight.matrix += self._change
-        np.clip(weight.matrix, 0.0, weight.max_weight, out=weight.matrix)
+        clip_in_place(weight.matrix, weight.max_weight)
         weight.matrix *= weight.mask

@@ -132,7 +132,7 @@ class RLSTDP(SynapseBase):
 
     def _apply(self, z: float) -> None:
         """Apply the pending step's pairings with reward trace ``z``."""
-        now = np.flatnonzero(self._pending_spikes)
+        now = self._pending_spikes.nonzero()[0]
         if now.size == 0:
             return
         credit = self._credit

@@ -72,7 +72,7 @@ class TraceRule(SynapseBase):
         n_in = self.n_inputs
         self.pre_trace *= self.pre_decay
         self.post_trace *= self.post_decay
-        self._now = now = np.flatnonzero(spikes)
+        self._now = now = spikes.nonzero()[0]
         if now.size:
             self.pre_trace[now] += self.config.a_plus
             post = now[np.searchsorted(now, n_in) :] - n_in
