@@ -17,7 +17,6 @@ from typing import Any
 from spikey_core import config as cfg
 from spikey_core.errors import ConfigError, PluginConflictError, PluginError, SpikeyError, UnknownNameError
 from spikey_core.experiment import Experiment, FileExperiment
-from spikey_core.loops import make_loop
 from spikey_core.plugins import get_registry
 from spikey_core.registry import KINDS, Registry
 from spikey_core.spec import override
@@ -159,11 +158,10 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         if args.seed < 0:
             raise UsageError(f"--seed: must be a non-negative integer (got {args.seed})")
         spec["seed"] = args.seed
-    loop = make_loop(spec)
+    loop = experiment.make_loop(spec)
     loop.validate()  # every configuration problem surfaces here, before anything runs or is written
     try:
         network, game, results, info = _run_with_progress(loop)
-        metrics = experiment.metrics(network, game, results, info)
     except SpikeyError as error:
         print(f"spikey run: the run failed: {error}", file=sys.stderr)
         if args.debug:
@@ -174,7 +172,7 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         if args.debug:
             traceback.print_exc()
         return RUN_FAILURE
-    _print_results(args.experiment, results, metrics)
+    _print_results(args.experiment, results)
     _write_outputs(args, loop, experiment, network, game, results, info)
     return 0
 
@@ -209,8 +207,8 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, (numbers.Number, str, bool)) or value is None
 
 
-def _print_results(name: str, results: Mapping[str, Any], metrics: Mapping[str, Any]) -> None:
-    rows = [(k, _fmt(v)) for k, v in {**results, **metrics}.items() if _scalar(v)]
+def _print_results(name: str, results: Mapping[str, Any]) -> None:
+    rows = [(k, _fmt(v)) for k, v in results.items() if _scalar(v)]
     print(f"\n{name}: results")
     print(_table(rows, ("metric", "value")))
 

@@ -57,8 +57,11 @@ class Experiment:
         return []
 
     def make_loop(self, spec: Mapping[str, Any] | None = None, **kwargs: Any) -> TrainingLoop:
-        """The training loop for ``spec`` (default: this experiment's own)."""
-        return make_loop(self.load_spec() if spec is None else spec, **kwargs)
+        """The training loop for ``spec`` (default: this experiment's own); its runs end with
+        this experiment's :meth:`metrics` added to ``results``."""
+        loop = make_loop(self.load_spec() if spec is None else spec, **kwargs)
+        loop.metrics = self.metrics
+        return loop
 
 
 class FileExperiment(Experiment):

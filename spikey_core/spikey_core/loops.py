@@ -65,6 +65,9 @@ class TrainingLoop:
         self.training = True
         #: Optional progress reporter with ``update(n)`` (e.g. a tqdm bar), advanced once per game step.
         self.progress: Any = None
+        #: Optional ``f(network, game, results, info) -> dict`` whose numbers are added to ``results``
+        #: when a run ends (an experiment's metrics: accuracy, win, ...).
+        self.metrics: Any = None
 
     def _loop_config(self) -> Any:
         section = dict(self.spec.get("loop", {}))
@@ -83,7 +86,9 @@ class TrainingLoop:
                 spec = {**spec, "seed": value}
             else:
                 spec = override(spec, key, value)
-        return type(self)(spec, callback=self._callback)
+        loop = type(self)(spec, callback=self._callback)
+        loop.metrics = self.metrics
+        return loop
 
     def validate(self) -> None:
         """Build everything once, collecting all problems into one ConfigError; runs nothing."""
@@ -122,6 +127,14 @@ class TrainingLoop:
         params = cfg.to_dict(self.config)
         params["seed"] = self.spec.get("seed")
         return params
+
+    def finish(self, network: Network, game: Any) -> tuple[Network, Any, dict, dict]:
+        """End a run: ``training_end``, then the metrics into ``results``; the loop's return value."""
+        callback = self.callback
+        callback.training_end()
+        if self.metrics is not None:
+            callback.results.update(self.metrics(network, game, callback.results, callback.info))
+        return network, game, callback.results, callback.info
 
     def game_seed(self) -> int:
         return seeding.integer_seed(self.spec.get("seed"), "game")
@@ -178,8 +191,7 @@ class GenericLoop(TrainingLoop):
                     self.progress.update(1)
                 if terminated or truncated:
                     break
-        callback.training_end()
-        return network, game, callback.results, callback.info
+        return self.finish(network, game)
 
 
 def make_loop(spec: Mapping[str, Any], *, callback: Callback | None = None, seed: Any = None) -> TrainingLoop:
