@@ -38,14 +38,27 @@ class FlorianRateXOR(ReferenceExperiment):
         return florian_scores(states, rates, eval_steps=self.eval_steps)
 
 
-class FlorianRateXORControl(FlorianRateXOR):
-    """The control of the rate-coded XOR: learning rate 0, 50 patterns (expected: no win)."""
+class ControlRun:
+    """Mixin: the experiment it precedes in the bases, without learning (learning rate 0) and,
+    when ``control_patterns`` is set, with only that many game steps."""
 
-    description = "control of florian-rate-xor: no learning, 50 patterns"
+    control_patterns: ClassVar[int | None] = None
 
     @classmethod
     def load_spec(cls) -> dict[str, Any]:
-        return control(super().load_spec())
+        spec = super().load_spec()  # type: ignore[misc]
+        spec["name"] = spec["name"] + "-control"
+        spec["synapse"]["learning_rate"] = 0.0
+        if cls.control_patterns is not None:
+            spec["loop"]["len_episode"] = cls.control_patterns
+        return spec
+
+
+class FlorianRateXORControl(ControlRun, FlorianRateXOR):
+    """The control of the rate-coded XOR: learning rate 0, 50 patterns (expected: no win)."""
+
+    description = "control of florian-rate-xor: no learning, 50 patterns"
+    control_patterns = 50
 
 
 class FlorianTemporalXOR(FlorianRateXOR):
@@ -55,14 +68,11 @@ class FlorianTemporalXOR(FlorianRateXOR):
     toml = (PACKAGE, "florian-temporal-xor.toml")
 
 
-class FlorianTemporalXORControl(FlorianTemporalXOR):
+class FlorianTemporalXORControl(ControlRun, FlorianTemporalXOR):
     """The control of the temporal XOR: learning rate 0, 50 patterns (expected: no win)."""
 
     description = "control of florian-temporal-xor: no learning, 50 patterns"
-
-    @classmethod
-    def load_spec(cls) -> dict[str, Any]:
-        return control(super().load_spec())
+    control_patterns = 50
 
 
 class IzhikevichConditioning(ReferenceExperiment):
@@ -77,22 +87,7 @@ class IzhikevichConditioning(ReferenceExperiment):
         return conditioning_scores(states, rates, [int(s) for s in rewarded], last=100)
 
 
-class IzhikevichConditioningControl(IzhikevichConditioning):
+class IzhikevichConditioningControl(ControlRun, IzhikevichConditioning):
     """The control of the conditioning experiment: learning rate 0."""
 
     description = "control of izhikevich-conditioning: no learning"
-
-    @classmethod
-    def load_spec(cls) -> dict[str, Any]:
-        spec = super().load_spec()
-        spec["name"] = spec["name"] + "-control"
-        spec["synapse"]["learning_rate"] = 0.0
-        return spec
-
-
-def control(spec: dict[str, Any]) -> dict[str, Any]:
-    """The control variant of a Florian XOR specification: no learning, 50 patterns."""
-    spec["name"] = spec["name"] + "-control"
-    spec["synapse"]["learning_rate"] = 0.0
-    spec["loop"]["len_episode"] = 50
-    return spec

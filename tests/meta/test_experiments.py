@@ -1,0 +1,98 @@
+"""The reference experiments: scoring by hand, every experiment in a reduced form, fidelity (slow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spikey_core import get_registry, set_registry
+from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
+
+EXPERIMENTS = [
+    "florian-rate-xor",
+    "florian-rate-xor-control",
+    "florian-temporal-xor",
+    "florian-temporal-xor-control",
+    "izhikevich-conditioning",
+    "izhikevich-conditioning-control",
+]
+
+
+@pytest.fixture(autouse=True)
+def meta_registry():
+    """These tests need the installed plugins (parts, games), not the toy registry of conftest."""
+    set_registry(None)
+    yield get_registry()
+    set_registry(None)
+
+
+def test_florian_scores_by_hand():
+    # eval_steps 8: the last 2 samples per pattern give the levels, the last 8 steps are classified
+    states = [(0, 0), (0, 1), (1, 0), (1, 1)] * 3
+    rates = [0.1, 0.5, 0.6, 0.2,   0.2, 0.7, 0.8, 0.1,   0.0, 0.9, 0.6, 0.3]
+    scores = florian_scores(states, rates, eval_steps=8)
+    # FF: (0.2 + 0.0)/2 = 0.1, FT: 0.8, TF: 0.7, TT: 0.2 -> high 0.7, low 0.2, threshold 0.45
+    assert scores["rate_FF"] == pytest.approx(0.1) and scores["rate_TT"] == pytest.approx(0.2)
+    assert scores["high"] == pytest.approx(0.7) and scores["low"] == pytest.approx(0.2)
+    assert scores["win"] is True
+    # last 8: 0.2 F ok, 0.7 T ok, 0.8 T ok, 0.1 F ok, 0.0 F ok, 0.9 T ok, 0.6 T ok, 0.3 F ok
+    assert scores["accuracy"] == 1.0
+    flipped = florian_scores(states, [1 - r for r in rates], eval_steps=8)
+    assert flipped["win"] is False and flipped["accuracy"] == 0.0
+
+
+def test_conditioning_scores_by_hand():
+    scores = conditioning_scores([0, 1, 0, 2], [0.4, 0.1, 0.2, 0.05], rewarded=[0])
+    assert scores["rate_0"] == pytest.approx(0.3)
+    assert scores["rewarded_rate"] == pytest.approx(0.3)
+    assert scores["baseline_rate"] == pytest.approx(0.075)
+    assert scores["ratio"] == pytest.approx(4.0)
+    assert flatten_episodes([[1, 2], [3]]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_runs_reduced_and_reports_its_metrics(name):
+    experiment = get_registry().get("experiment", name)()
+    spec = experiment.load_spec()
+    spec["network"]["processing_time"] = 20
+    spec["loop"]["len_episode"] = 12
+    spec["loop"]["n_episodes"] = 1
+    network, game, results, info = experiment.make_loop(spec, seed=1)()
+    assert network.internal_time == 20 * 12
+    key = "ratio" if name.startswith("izhikevich") else "accuracy"
+    assert key in results
+    if name.endswith("-control"):
+        assert spec["synapse"]["learning_rate"] == 0.0
+
+
+def test_izhikevich_rewarded_states_reach_five_times_baseline():
+    experiment = get_registry().get("experiment", "izhikevich-conditioning")()
+    _, _, results, _ = experiment.make_loop(seed=0)()
+    assert results["ratio"] >= 5.0
+    _, _, control, _ = get_registry().get("experiment", "izhikevich-conditioning-control")().make_loop(seed=0)()
+    assert 0.7 < control["ratio"] < 1.4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, accuracy", [("florian-rate-xor", 0.85), ("florian-temporal-xor", 0.70)])
+def test_florian_xor_fidelity_on_one_seed(name, accuracy):
+    experiment = get_registry().get("experiment", name)()
+    _, _, results, _ = experiment.make_loop(seed=0)()
+    assert results["win"] is True and results["accuracy"] >= accuracy
+    _, _, control, _ = get_registry().get("experiment", f"{name}-control")().make_loop(seed=0)()
+    assert control["win"] is False
+
+
+def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
+    from spikey_core.cli import main
+
+    out = tmp_path / "runs"
+    status = main(["run", "florian-rate-xor", "--seed", "2", "--out", str(out),
+                   "--set", "network.processing_time=20", "--set", "loop.len_episode=12"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "accuracy" in printed and "win" in printed
+    logs = sorted(out.glob("*.json"))
+    assert len(logs) == 1
+    plots = {p.name[len(logs[0].stem) + 1 : -4] for p in out.glob("*.png")}
+    assert {"learning_curve", "rates_per_state", "spike_raster"} <= plots
+    assert f"wrote {logs[0]}" in printed
