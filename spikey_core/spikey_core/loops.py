@@ -99,10 +99,9 @@ class TrainingLoop:
         problems = Problems()
         for line in check_sections(self.spec):
             problems.add(line)
-        callback = self._callback
-        if callback is None:
-            with problems.collect():
-                callback = instantiate("callback", self.spec["callback"], "$.callback") if "callback" in self.spec else Callback()
+        callback = None
+        with problems.collect():
+            callback = self.make_callback()
         if callback is not None:
             callback.reset(**self.experiment_params())
         game = None
@@ -121,6 +120,14 @@ class TrainingLoop:
             network.eval()
         self.callback = callback
         return network, game
+
+    def make_callback(self) -> Callback:
+        """The callback given to the loop, else the one the ``callback`` section names, else a plain one."""
+        if self._callback is not None:
+            return self._callback
+        if "callback" in self.spec:
+            return instantiate("callback", self.spec["callback"], "$.callback")
+        return Callback()
 
     def experiment_params(self) -> dict[str, Any]:
         """Scalars recorded in ``results`` at the start of a run (loop settings and the seed)."""

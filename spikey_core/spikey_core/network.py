@@ -473,7 +473,7 @@ class Network:
                 arrays[key] = np.asarray(value)
         document = {
             "format": "spikey-network/1",
-            "spec": self.spec(),
+            "spec": _jsonable(self.spec()),
             "seed": {"entropy": _jsonable(self.seed.entropy), "spawn_key": list(self.seed.spawn_key)},
             "generators": _jsonable(rng_states),
             "training": self.training,

@@ -7,7 +7,7 @@ from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
-from spikey_meta.experiments import reference
+from spikey_meta.experiments import reference, rule_comparison
 
 
 @hookimpl
@@ -16,6 +16,8 @@ def spikey_register_parts(registry):
     registry.add("callback", "rl", RLCallback)
     registry.add("backend", "multiprocessing", MultiprocessingBackend)
     registry.add("backend", "ray", RayBackend)
+    registry.add("loop", "rule_comparison", rule_comparison.RuleComparisonLoop)
+    registry.add("experiment", "florian-fig1", reference.FlorianFig1)
     registry.add("experiment", "florian-rate-xor", reference.FlorianRateXOR)
     registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
     registry.add("experiment", "florian-temporal-xor", reference.FlorianTemporalXOR)

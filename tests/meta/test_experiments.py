@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from spikey_core import get_registry, set_registry
@@ -96,3 +97,34 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
     plots = {p.name[len(logs[0].stem) + 1 : -4] for p in out.glob("*.png")}
     assert {"learning_curve", "rates_per_state", "spike_raster"} <= plots
     assert f"wrote {logs[0]}" in printed
+
+
+def test_florian_fig1_rule_comparison(tmp_path):
+    experiment = get_registry().get("experiment", "florian-fig1")()
+    network, game, results, info = experiment.make_loop()()
+    assert network is None and game is None
+    # Florian 2007 Fig. 1 (MSTDPET): peak 0.416, final 0.316; the part follows the paper's curve
+    assert results["mstdpet_peak"] == pytest.approx(0.416, abs=5e-4)
+    assert results["mstdpet_final"] == pytest.approx(0.316, abs=5e-4)
+    assert info["weights"]["mstdpet"] == pytest.approx(info["weights"]["reference"], abs=1e-12)
+    # Spikey 0.5's windowed rule on the same spikes: four jumps, max 0.284, final 0.222 (reference 16.3)
+    assert results["rlstdp_peak"] == pytest.approx(0.284, abs=5e-4)
+    assert results["rlstdp_final"] == pytest.approx(0.222, abs=5e-4)
+    assert np.count_nonzero(np.diff(info["weights"]["rlstdp"])) == 4
+    [plot] = experiment.write_outputs(tmp_path, "fig1", network, game, results, info)
+    assert plot.exists() and plot.stat().st_size > 10_000
+
+
+def test_rule_comparison_reports_every_problem_before_running():
+    from spikey_core import ConfigError, make_loop
+
+    spec = get_registry().get("experiment", "florian-fig1").load_spec()
+    spec["loop"]["rules"] = ["rlstdp", "mstdpe"]
+    spec["loop"]["settings"]["rlstdp"]["stdp_window"] = 2
+    loop = make_loop(spec)
+    with pytest.raises(ConfigError) as caught:
+        loop.validate()
+    text = str(caught.value)
+    assert "$.loop.rules: no synapse named 'mstdpe'; did you mean 'mstdpet'?" in text
+    assert "$.loop.settings.rlstdp.stdp_window: must be >= 3 (got 2)" in text
+    assert "$.loop.settings.mstdpet: not one of the compared rules" in text

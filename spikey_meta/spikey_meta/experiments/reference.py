@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from spikey_core import Experiment
 
 from spikey_meta.experiments.outputs import write_run_plots
+from spikey_meta.experiments.rule_comparison import plot_rule_comparison
 from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
 
 PACKAGE = "spikey_meta.experiments"
@@ -91,3 +92,16 @@ class IzhikevichConditioningControl(ControlRun, IzhikevichConditioning):
     """The control of the conditioning experiment: learning rate 0."""
 
     description = "control of izhikevich-conditioning: no learning"
+
+
+class FlorianFig1(Experiment):
+    """Florian (2007) Fig. 1: rlstdp, mstdp and mstdpet on one synapse beside the paper's MSTDPET curve."""
+
+    description = "Florian 2007 Fig. 1: learning rules on one synapse with prescribed spikes"
+    toml = (PACKAGE, "florian-fig1.toml")
+
+    def write_outputs(self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stem}-weights.png"
+        plot_rule_comparison(info, path)
+        return [path]
