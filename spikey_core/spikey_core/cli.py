@@ -39,15 +39,18 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
 
 # -- plugins / parts / describe ------------------------------------------------------------------
 def cmd_plugins(args: argparse.Namespace, registry: Registry) -> int:
-    rows = []
     for provider in registry.providers:
-        entries = registry.by_provider(provider)
-        summary = ", ".join(f"{e.kind}:{e.name}" for e in entries) or "(nothing)"
+        print(f"{provider.plugin} ({provider.distribution} {provider.version})")
+        by_kind: dict[str, list[str]] = {}
+        for entry in registry.by_provider(provider):
+            by_kind.setdefault(entry.kind, []).append(entry.name)
         commands = [c.name for c in registry.commands.values() if c.provider == provider]
         if commands:
-            summary += "; commands: " + ", ".join(commands)
-        rows.append((provider.plugin, provider.distribution, provider.version, summary))
-    print(_table(rows, ("plugin", "distribution", "version", "registers")))
+            by_kind["commands"] = commands
+        if not by_kind:
+            print("  (registers nothing)")
+        for kind, names in by_kind.items():
+            print(f"  {kind}: {', '.join(names)}")
     return 0
 
 

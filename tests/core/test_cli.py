@@ -107,7 +107,8 @@ def test_failure_inside_a_run_exits_1(toy_registry, toml_file, capsys):
 def test_plugins_parts_and_describe(toy_registry, capsys):
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
-    assert "core    spikey-core" in out and "toy" in out and "neuron:threshold_neuron" in out
+    assert "core (spikey-core " in out and "toy ((in process) -)" in out
+    assert "  neuron: exploding, threshold_neuron" in out and "  backend: serial" in out
     assert main(["parts", "neuron"]) == 0
     out = capsys.readouterr().out
     assert "threshold_neuron" in out and "Integrate-and-fire with reset to 0" in out and "synapse" not in out
