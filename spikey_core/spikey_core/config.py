@@ -55,6 +55,8 @@ def _is_bool(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{value.__module__}:{value.__qualname__}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
