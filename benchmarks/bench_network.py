@@ -87,7 +87,7 @@ def florian_floor(synapse: str, ticks: int) -> float:
     eligibility, change = np.zeros((units, n)), np.zeros((units, n))
     trace, position = 0.0, 0
     start = time.perf_counter()
-    for tick in range(ticks):
+    for _ in range(ticks):
         state = rng.integers(0, 2, 2)
         rates[0::2], rates[1::2] = 0.08 * state[0], 0.08 * state[1]
         expected = state[0] != state[1]
@@ -187,14 +187,14 @@ def main() -> None:
     rows = []
     for synapse in ("rlstdp", "mstdpet"):
         ticks = max(1, int(40 * scale))
-        spikey = best(lambda: spikey_steps_per_second(florian_spec(synapse), ticks), args.repeats)
-        floor = best(lambda: florian_floor(synapse, ticks), args.repeats)
+        spikey = best(lambda s=synapse, t=ticks: spikey_steps_per_second(florian_spec(s), t), args.repeats)
+        floor = best(lambda s=synapse, t=ticks: florian_floor(s, t), args.repeats)
         rows.append((f"Florian XOR, {synapse}", 121, spikey, floor))
     for n, ticks in ((100, 100), (1000, 30), (4000, 5)):
         ticks = max(1, int(ticks * scale))
-        spikey = best(lambda: spikey_steps_per_second(recurrent_spec(n), ticks), args.repeats)
-        floor = best(lambda: recurrent_floor(n, ticks), args.repeats)
-        rows.append((f"recurrent, stdp, 5 % activity", n + n // 10, spikey, floor))
+        spikey = best(lambda n=n, t=ticks: spikey_steps_per_second(recurrent_spec(n), t), args.repeats)
+        floor = best(lambda n=n, t=ticks: recurrent_floor(n, t), args.repeats)
+        rows.append(("recurrent, stdp, 5 % activity", n + n // 10, spikey, floor))
     print("| workload | units | Spikey steps/s | numpy floor steps/s | Spikey time / floor time |")
     print("|---|---:|---:|---:|---:|")
     for name, units, spikey, floor in rows:

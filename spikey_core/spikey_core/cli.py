@@ -7,6 +7,7 @@ Exit status: 0 success; 2 usage or configuration error (one paragraph on stderr,
 from __future__ import annotations
 
 import argparse
+import numbers
 import sys
 import tomllib
 import traceback
@@ -205,8 +206,6 @@ def _progress_bar(total: int | None) -> Any:
 
 
 def _scalar(value: Any) -> bool:
-    import numbers
-
     return isinstance(value, (numbers.Number, str, bool)) or value is None
 
 

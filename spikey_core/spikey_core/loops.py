@@ -181,7 +181,6 @@ class GenericLoop(TrainingLoop):
 
     def __call__(self) -> tuple[Network, Any, dict, dict]:
         network, game = self.init()
-        callback = self.callback
         seed: int | None = self.game_seed()
         for _ in range(self.config.n_episodes):
             network.reset()

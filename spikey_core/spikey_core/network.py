@@ -352,12 +352,9 @@ class Network:
         self.internal_time += self.processing_time
         self._check_finite()
         outputs = log[:, log.shape[1] - self.n_outputs :]
-        action = self.readout(outputs, self._emit_signs_out())
+        action = self.readout(outputs, self.polarities[len(self._emit) - self.n_outputs :])
         self.callback.network_tick(state=state, action=action)
         return action
-
-    def _emit_signs_out(self) -> np.ndarray:
-        return np.sign(self._emit[self._emit.shape[0] - self.n_outputs :])
 
     def _propagate(self, spikes: np.ndarray) -> None:
         """``current = (spikes * polarity * magnitude) @ W`` by the cheaper route for the activity."""

@@ -153,12 +153,12 @@ def load_registry(
 
     registry = Registry()
     impls = {hook: _impls_by_plugin(manager, hook) for hook in _HOOK_ORDER}
-    for plugin, provider in ordered:
+    for _, provider in ordered:
         registry._set_provider(provider)
         impl = impls["spikey_register_parts"].get(provider.plugin)
         if impl is not None:
             impl(registry=registry)
-    for plugin, provider in ordered:
+    for _, provider in ordered:
         registry._provider = provider
         impl = impls["spikey_register_commands"].get(provider.plugin)
         if impl is not None:

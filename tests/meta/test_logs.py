@@ -69,7 +69,7 @@ VALUES = {
     "ragged nested list": [[1, 2, 3], [4], [], [[5, [6]]]],
     "list of arrays": [np.ones(2), np.zeros((1, 1), dtype=np.int8)],
     "sets": [{1, 2, 3}, frozenset({"a"}), set()],
-    "dict with odd keys": {1: "int", 2.5: "float", (0, 1): "tuple", None: "none", True: "bool", "s": "str"},
+    "dict with odd keys": {3: "int", 2.5: "float", (0, 1): "tuple", None: "none", True: "bool", "s": "str"},
     "dict with tag-like keys": {"__ndarray__": 1, "dtype": "x"},
     "nested dicts": {"a": {"b": {"c": [np.arange(3)]}}, "": 1},
     "unicode": "ünïcødé ✓",
