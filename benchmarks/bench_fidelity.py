@@ -46,9 +46,9 @@ def main() -> None:
     args = parser.parse_args()
     jobs = [(name, seed) for name in args.only for seed in range(args.seeds)]
     with ProcessPoolExecutor(args.workers) as pool:
-        outcomes = list(pool.map(run_one, *zip(*jobs)))
+        outcomes = list(pool.map(run_one, *zip(*jobs, strict=False)))
     by_name: dict[str, list[dict]] = {}
-    for (name, _), metrics in zip(jobs, outcomes):
+    for (name, _), metrics in zip(jobs, outcomes, strict=False):
         by_name.setdefault(name, []).append(metrics)
     print(f"| experiment | metric | median over {args.seeds} seeds | range | wins | target | original 0.5 |")
     print("|---|---|---|---|---|---|---|")

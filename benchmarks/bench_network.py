@@ -43,7 +43,12 @@ def recurrent_spec(n: int) -> dict:
         "network": {"n_inputs": n_inputs, "n_neurons": n, "n_outputs": 1, "processing_time": 100},
         "input": {"type": "rate_map", "state_rate_map": [0.05]},
         # activity comes from spontaneous firing (5 % per step); the threshold keeps it there
-        "neuron": {"type": "neuron", "firing_threshold": 1e9, "potential_decay": 0.05, "prob_rand_fire": 0.05},
+        "neuron": {
+            "type": "neuron",
+            "firing_threshold": 1e9,
+            "potential_decay": 0.05,
+            "prob_rand_fire": 0.05,
+        },
         "weight": {"type": "random", "connection_probability": 0.1, "max_weight": 1.0},
         "synapse": {"type": "stdp", "learning_rate": 0.001},
         "readout": {"type": "threshold"},
@@ -82,7 +87,12 @@ def florian_floor(synapse: str, ticks: int) -> float:
     draws = np.zeros(n)
     rates = np.zeros(n_in)
     lags = window - 2
-    ramp, count, ring, scaled = np.zeros(units), np.zeros(units), np.zeros((lags, units), dtype=bool), np.zeros(units)
+    ramp, count, ring, scaled = (
+        np.zeros(units),
+        np.zeros(units),
+        np.zeros((lags, units), dtype=bool),
+        np.zeros(units),
+    )
     pre_trace, post_trace = np.zeros(units), np.zeros(n)
     eligibility, change = np.zeros((units, n)), np.zeros((units, n))
     trace, position = 0.0, 0
@@ -105,7 +115,7 @@ def florian_floor(synapse: str, ticks: int) -> float:
             if synapse == "rlstdp":
                 trace *= 0.96
                 trace += reward
-                post = active[np.searchsorted(active, n_in):] - n_in
+                post = active[np.searchsorted(active, n_in) :] - n_in
                 credit = 0.025 * trace / lags * ramp
                 if trace:
                     columns = weights[:, post] + credit[:, None]
@@ -125,7 +135,7 @@ def florian_floor(synapse: str, ticks: int) -> float:
                 pre_trace *= math.exp(-1 / 20)
                 post_trace *= math.exp(-1 / 20)
                 pre_trace[active] += 1.0
-                post = active[np.searchsorted(active, n_in):] - n_in
+                post = active[np.searchsorted(active, n_in) :] - n_in
                 post_trace[post] -= 1.0
                 eligibility *= 1 - 1 / 25
                 eligibility[:, post] += pre_trace[:, None] / 25
@@ -163,7 +173,7 @@ def recurrent_floor(n: int, ticks: int) -> float:
             pre_trace *= decay
             post_trace *= decay
             pre_trace[active] += 1.0
-            post = active[np.searchsorted(active, n_in):] - n_in
+            post = active[np.searchsorted(active, n_in) :] - n_in
             post_trace[post] -= 1.0
             columns = weights[:, post] + 0.001 * pre_trace[:, None]
             np.clip(columns, 0, 1, out=columns)

@@ -1,10 +1,10 @@
 """The example plugin: discoverable, conformant, correct, and usable inside a Network."""
 
 import numpy as np
-
-from spikey_core import EmptyConfig, Network, Part, load_registry
 from spikey_core.testing import check_part
 from spikey_example import AdaptiveThreshold
+
+from spikey_core import EmptyConfig, Network, Part, load_registry
 
 
 def test_discoverable_through_the_entry_point():
@@ -33,7 +33,12 @@ def test_threshold_adapts_hand_computed():
 
     config = from_dict(
         AdaptiveThreshold.Config,
-        {"firing_threshold": 1.0, "threshold_increment": 1.0, "adaptation_decay": 0.5, "potential_decay": 0.0},
+        {
+            "firing_threshold": 1.0,
+            "threshold_increment": 1.0,
+            "adaptation_decay": 0.5,
+            "potential_decay": 0.0,
+        },
     )
     neuron = AdaptiveThreshold(config, BuildContext(n_inputs=0, n_neurons=1, n_outputs=1, processing_time=1))
     fired = []
@@ -91,8 +96,13 @@ def test_runs_inside_a_network_and_adapts():
         n_outputs=1,
         processing_time=30,
         input=AlwaysOn,
-        neuron={"type": "adaptive_threshold", "firing_threshold": 1.0, "threshold_increment": 1.0,
-                "adaptation_decay": 0.05, "potential_decay": 0.0},
+        neuron={
+            "type": "adaptive_threshold",
+            "firing_threshold": 1.0,
+            "threshold_increment": 1.0,
+            "adaptation_decay": 0.05,
+            "potential_decay": 0.0,
+        },
         weight=InputToAll,
         readout=SpikeCount,
         seed=0,

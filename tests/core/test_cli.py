@@ -7,7 +7,6 @@ import sys
 import textwrap
 
 import pytest
-
 from spikey_core.cli import main, parse_assignment
 
 TOY_TOML = textwrap.dedent(
@@ -56,7 +55,9 @@ def test_run_toml_prints_results(toy_registry, toml_file, tmp_path, capsys):
     assert "len_episode  7" in out and "seed         1" in out
 
 
-def test_config_errors_exit_2_with_every_problem_and_nothing_written(toy_registry, toml_file, tmp_path, capsys):
+def test_config_errors_exit_2_with_every_problem_and_nothing_written(
+    toy_registry, toml_file, tmp_path, capsys
+):
     toml_file.write_text(
         TOY_TOML.replace("firing_threshold = 1.0", "firing_treshold = 1.0\npotential_decay = 1.5").replace(
             'type = "count"', 'type = "cuont"'
@@ -90,7 +91,10 @@ def test_usage_errors_exit_2(toy_registry, args, message, capsys):
 
 def test_bad_set_is_a_usage_error(toy_registry, toml_file, capsys):
     assert main(["run", str(toml_file), "--set", "neuron.firing_threshhold=3"]) == 2
-    assert "neuron declares no setting 'firing_threshhold'; did you mean 'firing_threshold'?" in capsys.readouterr().err
+    assert (
+        "neuron declares no setting 'firing_threshhold'; did you mean 'firing_threshold'?"
+        in capsys.readouterr().err
+    )
     assert main(["run", str(toml_file), "--set", "novalue"]) == 2
     assert "expected KEY=VALUE" in capsys.readouterr().err
     assert main(["run", str(toml_file), "--seed", "-3"]) == 2
@@ -128,7 +132,9 @@ def test_parse_assignment_reads_toml_values():
 def test_installed_console_script_exit_status_and_no_traceback():
     result = subprocess.run(
         [sys.executable, "-m", "spikey_core.cli", "describe", "neuron", "adaptive_thresold"],
-        capture_output=True, text=True, cwd="/",
+        capture_output=True,
+        text=True,
+        cwd="/",
     )
     assert result.returncode == 2
     assert "did you mean 'adaptive_threshold'?" in result.stderr

@@ -1,9 +1,9 @@
 import attrs
 import numpy as np
 import pytest
+from spikey_core.config import AnyOf, ArrayLike, Boolean, Integer, OneOf, Optional, Real, String, probability
 
 from spikey_core import ConfigError, describe, from_dict, param
-from spikey_core.config import AnyOf, ArrayLike, Boolean, Integer, OneOf, Optional, Real, String, probability
 
 
 @attrs.frozen(kw_only=True)
@@ -29,9 +29,15 @@ def test_from_dict_collects_every_problem_with_addresses():
         )
     lines = caught.value.problems
     assert "$.neuron.potental_decay: unknown key; did you mean 'potential_decay'?" in lines
-    assert "$.neuron.potential_decay: required field missing (fraction of (V - rest) lost per step, in [0, 1])" in lines
+    assert (
+        "$.neuron.potential_decay: required field missing (fraction of (V - rest) lost per step, in [0, 1])"
+        in lines
+    )
     assert "$.neuron.refractory_period: must be >= 0 (got -1)" in lines
-    assert any(line.startswith("$.neuron.mode: must be one of 'fast', 'exact'") and "did you mean 'fast'" in line for line in lines)
+    assert any(
+        line.startswith("$.neuron.mode: must be one of 'fast', 'exact'") and "did you mean 'fast'" in line
+        for line in lines
+    )
     assert any(line.startswith("$.neuron.threshold: must be") for line in lines)
     assert len(lines) == 5
     assert str(caught.value).startswith("5 configuration problems:")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import toy_parts as toy
+from spikey_core.callbacks import EVENTS
 
 from spikey_core import Callback, ConfigError, GenericLoop, Network, make_loop, seeding
-from spikey_core.callbacks import EVENTS
 
 
 class Recorder(Callback):
@@ -20,9 +20,11 @@ class Recorder(Callback):
     def __getattribute__(self, name):
         attribute = super().__getattribute__(name)
         if name in EVENTS:
+
             def record(**kwargs):
                 self.events.append((name, kwargs))
                 return attribute(**kwargs)
+
             return record
         return attribute
 
@@ -44,10 +46,16 @@ def test_events_in_order_and_rewards_each_game_step():
     network, game, _, _ = make_loop(spec, callback=recorder)()
     names = [name for name, _ in recorder.events]
     assert names == [
-        "game_init", "network_init",
-        "network_reset", "game_reset",
-        "network_tick", "game_step", "network_reward",
-        "network_tick", "game_step", "network_reward",
+        "game_init",
+        "network_init",
+        "network_reset",
+        "game_reset",
+        "network_tick",
+        "game_step",
+        "network_reward",
+        "network_tick",
+        "game_step",
+        "network_reward",
         "training_end",
     ]
     tick = dict(recorder.events[4][1])
@@ -64,7 +72,9 @@ def test_episode_stops_on_termination_and_game_reward_is_used_without_rewarder()
     network, game, _, _ = make_loop(spec)()
     # 3 steps per episode (terminated at the horizon), reward = the game's reward = action
     assert len(network.synapse.rewards) == 6
-    assert network.synapse.rewards[0] == 2.0  # all-ones input: the output spikes at steps 1 and 2 of each tick (see test_network)
+    assert (
+        network.synapse.rewards[0] == 2.0
+    )  # all-ones input: the output spikes at steps 1 and 2 of each tick (see test_network)
 
 
 def test_game_is_seeded_once_from_the_experiment_seed():
@@ -100,7 +110,9 @@ def test_with_overrides_changes_one_setting(toy_registry):
     assert network.synapse.config.learning_rate == 0.5
     assert results["seed"] == 3
     assert loop.spec["neuron"] == {"type": toy.ThresholdNeuron}  # the original is untouched
-    with pytest.raises(ConfigError, match="no part of this experiment declares 'learning_rat'; did you mean 'learning_rate'"):
+    with pytest.raises(
+        ConfigError, match="no part of this experiment declares 'learning_rat'; did you mean 'learning_rate'"
+    ):
         loop.with_overrides({"learning_rat": 1})
     with pytest.raises(ConfigError, match="declared by input, neuron; write it as SECTION.magnitude"):
         loop.with_overrides({"magnitude": 1})

@@ -8,9 +8,9 @@ import sys
 import types
 
 import pytest
+from spikey_core.plugins import AUTOLOAD_ENV, BLOCK_ENV
 
 from spikey_core import PluginConflictError, PluginError, UnknownNameError, hookimpl, load_registry
-from spikey_core.plugins import AUTOLOAD_ENV, BLOCK_ENV
 
 
 class FakeDist:
@@ -51,12 +51,20 @@ def plugin_registering(*entries, replace=False):
 
 
 def test_happy_path_order_and_provenance():
-    b = FakeEntryPoint("bravo", plugin_registering(("neuron", "b_neuron", Dummy)), dist=("spikey-bravo", "2.0"))
-    a = FakeEntryPoint("alpha", plugin_registering(("neuron", "a_neuron", Dummy)), dist=("spikey-alpha", "1.0"))
+    b = FakeEntryPoint(
+        "bravo", plugin_registering(("neuron", "b_neuron", Dummy)), dist=("spikey-bravo", "2.0")
+    )
+    a = FakeEntryPoint(
+        "alpha", plugin_registering(("neuron", "a_neuron", Dummy)), dist=("spikey-alpha", "1.0")
+    )
     registry = load_registry(entry_points=[b, a], env={})
     assert [p.plugin for p in registry.providers] == ["core", "alpha", "bravo"]
     entry = registry.entry("neuron", "b_neuron")
-    assert (entry.provider.plugin, entry.provider.distribution, entry.provider.version) == ("bravo", "spikey-bravo", "2.0")
+    assert (entry.provider.plugin, entry.provider.distribution, entry.provider.version) == (
+        "bravo",
+        "spikey-bravo",
+        "2.0",
+    )
     assert registry.get("backend", "serial").__name__ == "SerialBackend"
     assert registry.names("neuron") == ["a_neuron", "b_neuron"]
 
@@ -73,7 +81,9 @@ def test_discovery_is_lazy_nothing_loaded_until_asked():
 
 
 def test_broken_import_names_plugin_distribution_version_and_fix():
-    broken = FakeEntryPoint("broken", error=ModuleNotFoundError("No module named 'scipyy'"), dist=("spikey-broken", "0.3"))
+    broken = FakeEntryPoint(
+        "broken", error=ModuleNotFoundError("No module named 'scipyy'"), dist=("spikey-broken", "0.3")
+    )
     with pytest.raises(PluginError) as caught:
         load_registry(entry_points=[broken], env={})
     message = str(caught.value)
@@ -160,7 +170,11 @@ def test_unknown_kind_and_unknown_name():
     with pytest.raises(ValueError, match="unknown kind 'nueron'"):
         load_registry(entry_points=[bad_kind], env={})
     registry = load_registry(
-        entry_points=[FakeEntryPoint("ok", plugin_registering(("neuron", "lif", Dummy), ("neuron", "izhikevich", Dummy)))],
+        entry_points=[
+            FakeEntryPoint(
+                "ok", plugin_registering(("neuron", "lif", Dummy), ("neuron", "izhikevich", Dummy))
+            )
+        ],
         env={},
     )
     with pytest.raises(UnknownNameError) as caught:
@@ -185,5 +199,6 @@ def test_commands_hook_contributes_subcommands():
     assert registry.commands["hello"].help == "say hello"
     with pytest.raises(PluginConflictError, match="command 'hello' is registered twice"):
         load_registry(
-            entry_points=[FakeEntryPoint("cmd", command_plugin()), FakeEntryPoint("cmd2", command_plugin())], env={}
+            entry_points=[FakeEntryPoint("cmd", command_plugin()), FakeEntryPoint("cmd2", command_plugin())],
+            env={},
         )

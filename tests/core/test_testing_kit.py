@@ -6,10 +6,10 @@ import attrs
 import numpy as np
 import pytest
 import toy_parts as toy
-
-from spikey_core import Part, param
 from spikey_core.config import Real
 from spikey_core.testing import check_config_class, check_part, conformance_problems
+
+from spikey_core import Part, param
 
 
 @pytest.mark.parametrize(
@@ -93,14 +93,18 @@ def test_missing_protocol_member_and_wrong_shapes():
             pass
 
     [problem] = conformance_problems("neuron", NoFire)
-    assert problem.startswith("NoFire: does not implement the neuron protocol (missing: ") and "fire" in problem
+    assert (
+        problem.startswith("NoFire: does not implement the neuron protocol (missing: ") and "fire" in problem
+    )
 
     class ShortPolarities(toy.ThresholdNeuron):
         def __init__(self, config, ctx):
             super().__init__(config, ctx)
             self.polarities = np.ones(ctx.n_neurons + 1)
 
-    assert "ShortPolarities: polarities has shape (7,); expected (6,)" in conformance_problems("neuron", ShortPolarities)
+    assert "ShortPolarities: polarities has shape (7,); expected (6,)" in conformance_problems(
+        "neuron", ShortPolarities
+    )
 
 
 def test_check_part_raises_assertion_with_all_problems():

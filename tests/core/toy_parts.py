@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import attrs
-import numpy as np
-
 import types
 
-from spikey_core import Callback, Part, hookimpl, param
+import attrs
+import numpy as np
 from spikey_core.config import Integer, Real, probability
+
+from spikey_core import Callback, Part, hookimpl, param
 
 
 @attrs.frozen(kw_only=True)
@@ -174,8 +174,14 @@ class EchoGame:
         self.t += 1
         obs = np.ones(self.n)
         terminated = self.t >= self.horizon
-        self.callback.game_step(action=action, observation=obs, reward=float(action), terminated=terminated,
-                                truncated=False, info={})
+        self.callback.game_step(
+            action=action,
+            observation=obs,
+            reward=float(action),
+            terminated=terminated,
+            truncated=False,
+            info={},
+        )
         return obs, float(action), terminated, False, {}
 
     def close(self):

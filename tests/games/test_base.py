@@ -8,10 +8,10 @@ import tomllib
 
 import numpy as np
 import pytest
-from spikey_core import Callback, build_game, get_registry
 from spikey_core.errors import ConfigError
 from spikey_core.testing import check_config_class
 
+from spikey_core import Callback, build_game, get_registry
 from spikey_games import CartPole, Logic, and_gate, or_gate
 
 
@@ -32,14 +32,16 @@ class Recorder(Callback):
 
 
 def test_from_spec_builds_from_a_toml_section_through_the_registry():
-    spec = tomllib.loads(textwrap.dedent("""
+    spec = tomllib.loads(
+        textwrap.dedent("""
         [game]
         type = "cartpole"
         preset = "FREMAUX"
         action_mode = "rates"
         tau = 0.01
         xdot_init_range = [-0.05, 0.05]
-    """))
+    """)
+    )
     game = build_game(spec["game"])
     assert isinstance(game, CartPole) and game.preset == "FREMAUX"
     settings = game.settings
@@ -49,8 +51,16 @@ def test_from_spec_builds_from_a_toml_section_through_the_registry():
 
 def test_from_spec_collects_every_problem_into_one_error():
     with pytest.raises(ConfigError) as error:
-        build_game({"type": "cartpole", "preset": "FREMUAX", "tau": -1, "x_maxx": 3, "action_mode": 2,
-                    "render_mode": "ascii"})
+        build_game(
+            {
+                "type": "cartpole",
+                "preset": "FREMUAX",
+                "tau": -1,
+                "x_maxx": 3,
+                "action_mode": 2,
+                "render_mode": "ascii",
+            }
+        )
     lines = error.value.problems
     assert len(lines) == 5, lines
     assert lines[0].startswith("$.game.preset: CartPole has no preset 'FREMUAX'; did you mean 'FREMAUX'?")
@@ -69,7 +79,7 @@ def test_priority_kwargs_over_class_config_over_preset():
     class AlwaysOr(Logic):
         config = {"expected_value": or_gate}
 
-    assert AlwaysOr(preset="AND").settings.expected_value is or_gate      # class config beats preset
+    assert AlwaysOr(preset="AND").settings.expected_value is or_gate  # class config beats preset
     assert AlwaysOr(expected_value=and_gate).settings.expected_value is and_gate  # kwargs beat class config
     assert AlwaysOr.from_spec({"preset": "AND"}).settings.expected_value is or_gate
 
@@ -102,7 +112,8 @@ def _episode(game, seed, steps=30):
 
 
 @pytest.mark.parametrize(
-    "make", [Logic, lambda: CartPole(x_init_range=[-1, 1], theta_init_range=[-0.2, 0.2])])
+    "make", [Logic, lambda: CartPole(x_init_range=[-1, 1], theta_init_range=[-0.2, 0.2])]
+)
 def test_same_seed_same_episode_different_seed_different_episode(make):
     game = make()
     first = _episode(game, 123, steps=10)
@@ -118,8 +129,9 @@ def test_same_seed_same_episode_in_another_process_and_after_pickling(tmp_path):
             game.reset(seed=99)
             print([game.step(t % 2)[0].tolist() for t in range(10)])
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=tmp_path).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout
     lines = out.strip().splitlines()
     for game, line in zip((Logic(), CartPole(x_init_range=[-1, 1])), lines, strict=True):
         game.reset(seed=99)

@@ -72,26 +72,37 @@ def test_constant_push_from_the_default_reset_terminates_after_23_steps():
     assert abs(game.state[2]) > math.pi / 2 and abs(game.state[0]) <= 4.5
 
 
-@pytest.mark.parametrize(("mode", "action", "force"), [
-    ("discrete", 0, -10.0),
-    ("discrete", 1, 10.0),
-    ("discrete", np.bool_(True), 10.0),
-    ("continuous", [-3.5], -3.5),
-    ("continuous", np.float32(2.0), 2.0),
-    ("rates", [0.25, 0.75], 5.0),   # (0.75 - 0.25) * 10 N
-    ("rates", [1.0, 0.0], -10.0),
-])
+@pytest.mark.parametrize(
+    ("mode", "action", "force"),
+    [
+        ("discrete", 0, -10.0),
+        ("discrete", 1, 10.0),
+        ("discrete", np.bool_(True), 10.0),
+        ("continuous", [-3.5], -3.5),
+        ("continuous", np.float32(2.0), 2.0),
+        ("rates", [0.25, 0.75], 5.0),  # (0.75 - 0.25) * 10 N
+        ("rates", [1.0, 0.0], -10.0),
+    ],
+)
 def test_action_modes_turn_actions_into_forces(mode, action, force):
     game = CartPole(action_mode=mode)
     game.reset(seed=0)
     assert game.step(action)[4]["force"] == pytest.approx(force)
 
 
-@pytest.mark.parametrize(("mode", "action"), [
-    ("discrete", 2), ("discrete", 0.5), ("discrete", "left"), ("continuous", "1.5"),
-    ("continuous", [10.5]), ("continuous", [1.0, 2.0]),
-    ("rates", [0.5, 1.5]), ("rates", [0.5]),
-])
+@pytest.mark.parametrize(
+    ("mode", "action"),
+    [
+        ("discrete", 2),
+        ("discrete", 0.5),
+        ("discrete", "left"),
+        ("continuous", "1.5"),
+        ("continuous", [10.5]),
+        ("continuous", [1.0, 2.0]),
+        ("rates", [0.5, 1.5]),
+        ("rates", [0.5]),
+    ],
+)
 def test_actions_outside_the_space_raise_game_error_naming_game_and_value(mode, action):
     game = CartPole(action_mode=mode)
     game.reset(seed=0)
@@ -113,11 +124,15 @@ def test_step_after_termination_and_before_reset_raise():
 
 
 def test_reset_draws_each_variable_uniformly_from_its_range_with_the_games_generator():
-    game = CartPole(x_init_range=[-1, 1], xdot_init_range=[2, 3], theta_init_range=[-0.2, -0.1],
-                    thetadot_init_range=[0, 0])
+    game = CartPole(
+        x_init_range=[-1, 1],
+        xdot_init_range=[2, 3],
+        theta_init_range=[-0.2, -0.1],
+        thetadot_init_range=[0, 0],
+    )
     starts = np.array([game.reset(seed=s)[0] for s in range(300)])
     assert np.all((starts[:, 0] >= -1) & (starts[:, 0] <= 1))
-    assert np.all((starts[:, 1] >= 2) & (starts[:, 1] <= 3))   # no random sign flip
+    assert np.all((starts[:, 1] >= 2) & (starts[:, 1] <= 3))  # no random sign flip
     assert np.all((starts[:, 2] >= -0.2) & (starts[:, 2] <= -0.1))
     assert np.all(starts[:, 3] == 0)
     assert starts[:, 0].min() < -0.8 and starts[:, 0].max() > 0.8
@@ -143,20 +158,27 @@ def test_bad_settings_are_reported_together():
     lines = error.value.problems
     assert "CartPole.tau: must be > 0 (got 0)" in lines
     assert "CartPole.mass_pole: must be > 0 (got -1)" in lines
-    assert any(line.startswith("CartPole.action_mode: must be one of") and "did you mean 'discrete'" in line
-               for line in lines)
+    assert any(
+        line.startswith("CartPole.action_mode: must be one of") and "did you mean 'discrete'" in line
+        for line in lines
+    )
     assert "CartPole.Mass_Cart: unknown key; did you mean 'mass_cart'?" in lines
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ({"x_init_range": [1, -1]}, "x_init_range: must be [low, high] with low <= high (got [1.0, -1.0])"),
-    ({"x_init_range": [0, 1, 2]}, "x_init_range: must be [low, high]"),
-    ({"theta_init_range": [-2, 2]}, "theta_init_range: must lie within +-theta_max"),
-    ({"xdot_init_range": 0.1}, "xdot_init_range: must have 1 dimension(s)"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"x_init_range": [1, -1]}, "x_init_range: must be [low, high] with low <= high (got [1.0, -1.0])"),
+        ({"x_init_range": [0, 1, 2]}, "x_init_range: must be [low, high]"),
+        ({"theta_init_range": [-2, 2]}, "theta_init_range: must lie within +-theta_max"),
+        ({"xdot_init_range": 0.1}, "xdot_init_range: must have 1 dimension(s)"),
+    ],
+)
 def test_init_ranges_are_checked(settings, message):
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
-                       .replace("+", r"\+")):
+    with pytest.raises(
+        ConfigError,
+        match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)").replace("+", r"\+"),
+    ):
         CartPole(**settings)
 
 
@@ -193,7 +215,15 @@ def test_spikey_describe_shows_every_setting_with_units(capsys):
     assert main(["describe", "game", "cartpole"]) == 0
     out = capsys.readouterr().out
     assert "presets: DEFAULT, FREMAUX" in out
-    for name, unit in [("x_max", " m,"), ("theta_max", "rad"), ("xdot_init_range", "m/s"), ("g ", "m/s^2"),
-                       ("mass_cart", "kg"), ("force_mag", " N"), ("tau", " s,"), ("thetadot_init_range", "rad/s")]:
+    for name, unit in [
+        ("x_max", " m,"),
+        ("theta_max", "rad"),
+        ("xdot_init_range", "m/s"),
+        ("g ", "m/s^2"),
+        ("mass_cart", "kg"),
+        ("force_mag", " N"),
+        ("tau", " s,"),
+        ("thetadot_init_range", "rad/s"),
+    ]:
         line = next(line for line in out.splitlines() if line.strip().startswith(name))
         assert unit in line, line

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from gymnasium.utils.env_checker import check_env
-from spikey_core import build_game, get_registry
 from spikey_core.errors import ConfigError, GameError
 
+from spikey_core import build_game, get_registry
 from spikey_games import CartPole, GymGame, Logic, env_id, register_gymnasium_envs, wrap_env
 
 
@@ -94,13 +94,15 @@ def test_wrap_an_environment_class_with_kwargs_and_an_instance():
 
 
 def test_gym_game_from_toml_with_kwargs_and_time_limit():
-    section = tomllib.loads(textwrap.dedent("""
+    section = tomllib.loads(
+        textwrap.dedent("""
         [game]
         type = "gym"
         id = "CartPole-v1"
         kwargs = { sutton_barto_reward = true }
         max_episode_steps = 3
-    """))["game"]
+    """)
+    )["game"]
     game = build_game(section)
     assert isinstance(game, GymGame) and game.label == "GymGame(CartPole-v1)"
     game.reset(seed=0)
@@ -149,8 +151,11 @@ def test_gym_game_renders_through_the_environment_and_pickles():
 def _spikey_games():
     registry = get_registry()
     games = [registry.get("game", name) for name in registry.names("game")]
-    return [cls for cls in games
-            if isinstance(cls, type) and issubclass(cls, gymnasium.Env) and not issubclass(cls, GymGame)]
+    return [
+        cls
+        for cls in games
+        if isinstance(cls, type) and issubclass(cls, gymnasium.Env) and not issubclass(cls, GymGame)
+    ]
 
 
 def test_every_registered_spikey_game_passes_the_gymnasium_env_checker():
@@ -164,11 +169,14 @@ def test_every_registered_spikey_game_passes_the_gymnasium_env_checker():
             check_env(gymnasium.make(env_id(cls)).unwrapped, skip_render_check=False)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"action_mode": "continuous"},
-    {"action_mode": "rates", "preset": "FREMAUX"},
-    {"render_mode": "rgb_array"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"action_mode": "continuous"},
+        {"action_mode": "rates", "preset": "FREMAUX"},
+        {"render_mode": "rgb_array"},
+    ],
+)
 def test_cartpole_variants_pass_the_env_checker(kwargs, monkeypatch):
     # the checker also tries render_mode "human": keep pygame's window off-screen
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")

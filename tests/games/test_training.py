@@ -8,9 +8,9 @@ import gymnasium
 import numpy as np
 import pytest
 import toy_parts as toy
-from spikey_core import Callback, Part, get_registry, make_loop, param, seeding
 from spikey_core.config import CallableCheck
 
+from spikey_core import Callback, Part, get_registry, make_loop, param, seeding
 from spikey_games import CartPole, Logic, xor_gate
 
 
@@ -24,7 +24,8 @@ class AnySpikeReadout(Part):
 @attrs.frozen(kw_only=True)
 class ExpectedRewarderConfig:
     expected_value: Callable[[Any], Any] = param(
-        check=CallableCheck(), doc="state -> correct action (offered by the game)")
+        check=CallableCheck(), doc="state -> correct action (offered by the game)"
+    )
 
 
 class ExpectedRewarder(Part):
@@ -106,8 +107,12 @@ def test_loop_on_wrapped_gymnasium_cartpole_replays_in_the_bare_environment():
 
 
 def test_loop_on_spikey_cartpole_in_rates_mode():
-    spec = _toy_spec({"type": "cartpole", "preset": "FREMAUX", "action_mode": "rates"}, n_inputs=4,
-                     n_episodes=1, len_episode=30)
+    spec = _toy_spec(
+        {"type": "cartpole", "preset": "FREMAUX", "action_mode": "rates"},
+        n_inputs=4,
+        n_episodes=1,
+        len_episode=30,
+    )
     spec["network"]["n_outputs"] = 2
 
     class RatesReadout(Part):
@@ -122,8 +127,13 @@ def test_loop_on_spikey_cartpole_in_rates_mode():
         assert action.shape == (2,) and np.all((action >= 0) & (action <= 1))
 
 
-REAL_PARTS = {"input": "rate_map", "neuron": "neuron", "weight": "manual", "readout": "threshold",
-              "rewarder": "match_expected"}
+REAL_PARTS = {
+    "input": "rate_map",
+    "neuron": "neuron",
+    "weight": "manual",
+    "readout": "threshold",
+    "rewarder": "match_expected",
+}
 
 
 def _missing_real_parts():
@@ -137,11 +147,16 @@ def test_logic_xor_with_the_real_parts_runs_and_is_judged_by_the_games_gate():
     rng = np.random.default_rng(0)
     matrix = np.zeros((n_inputs + n_hidden + 1, n_hidden + 1))
     matrix[:n_inputs, :n_hidden] = rng.uniform(0, 0.2, (n_inputs, n_hidden))
-    matrix[n_inputs:n_inputs + n_hidden, n_hidden] = rng.uniform(0, 0.2, n_hidden)
+    matrix[n_inputs : n_inputs + n_hidden, n_hidden] = rng.uniform(0, 0.2, n_hidden)
     spec = {
         "seed": 0,
-        "network": {"n_inputs": n_inputs, "n_neurons": n_hidden + 1, "n_outputs": 1, "processing_time": 20,
-                    "reward_mode": "tick"},
+        "network": {
+            "n_inputs": n_inputs,
+            "n_neurons": n_hidden + 1,
+            "n_outputs": 1,
+            "processing_time": 20,
+            "reward_mode": "tick",
+        },
         "input": {"type": "rate_map", "state_rate_map": [0.0, 0.08]},
         "neuron": {"type": "neuron", "prob_rand_fire": 0.15},
         "weight": {"type": "manual", "matrix": matrix.tolist()},

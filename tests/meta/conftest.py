@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import matplotlib
 import pytest
+import spikey_meta.plugin
 import toy_parts
 
-import spikey_meta.plugin
 from spikey_core import load_registry, set_registry
 
 matplotlib.use("Agg")
@@ -28,8 +28,15 @@ def meta_registry():
 def named_spec(**network):
     """The toy experiment with every part named by its registered name (as a TOML file would)."""
     spec = toy_parts.toy_spec(**network)
-    names = {"input": "pattern", "neuron": "threshold_neuron", "weight": "constant", "synapse": "counting",
-             "readout": "count", "rewarder": "constant", "game": "echo"}
+    names = {
+        "input": "pattern",
+        "neuron": "threshold_neuron",
+        "weight": "constant",
+        "synapse": "counting",
+        "readout": "count",
+        "rewarder": "constant",
+        "game": "echo",
+    }
     for section, name in names.items():
         spec[section] = {"type": name}
     return spec

@@ -1,7 +1,7 @@
 """Importable helpers for the meta-analysis tests (worker processes must be able to import them).
 
-Test modules put this folder on ``sys.path`` before importing it; spawned workers inherit the
-parent's ``sys.path``, so they find it too.
+pytest puts this folder on ``sys.path`` (``pythonpath`` in the workspace's pytest settings);
+spawned workers inherit the parent's ``sys.path``, so they find it too.
 """
 
 from __future__ import annotations

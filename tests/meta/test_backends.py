@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
+import meta_toys
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import meta_toys  # noqa: E402
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.backends import make_backend, map_jobs  # noqa: E402
 from spikey_meta.backends.multiprocessing import MultiprocessingBackend, WorkerDiedError  # noqa: E402
@@ -18,8 +15,15 @@ from spikey_meta.series import Series  # noqa: E402
 square, die_on_three, fail_on_two = meta_toys.square, meta_toys.die_on_three, meta_toys.fail_on_two
 
 
-def local_square(x):  # lives in this test module, which worker processes cannot import
-    return x * x
+def parent_only_square(tmp_path, monkeypatch):
+    """A function from a module that the parent imported but no worker process can import."""
+    (tmp_path / "parent_only.py").write_text("def square(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import parent_only
+
+    monkeypatch.undo()  # off sys.path again before any worker starts; still in sys.modules
+    monkeypatch.setitem(sys.modules, "parent_only", parent_only)
+    return parent_only.square
 
 
 class Counter:
@@ -59,7 +63,8 @@ def test_an_exception_in_a_job_is_raised_with_its_type(pool):
     assert pool.map(square, [(3,)]) == [9]
 
 
-def test_unimportable_or_unpicklable_functions_are_explained(pool):
+def test_unimportable_or_unpicklable_functions_are_explained(pool, tmp_path, monkeypatch):
+    local_square = parent_only_square(tmp_path, monkeypatch)
     with MultiprocessingBackend(
         workers=1, start_method="spawn"
     ) as spawned:  # forked workers would inherit the module

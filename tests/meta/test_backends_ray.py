@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'spikey-meta[ray]')")
 
-sys.path.insert(0, str(Path(__file__).parent))
 import meta_toys  # noqa: E402
 from spikey_meta.backends import map_jobs  # noqa: E402
 from spikey_meta.backends.ray import RayBackend  # noqa: E402
@@ -22,16 +20,9 @@ HERE = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):
-    # workers must import the test helpers, which are not installed: hand them the paths; and
-    # they put the driver's working directory on sys.path, where the repository's member folders
-    # would shadow the installed packages, so start Ray from an empty folder
+    # workers must import the test helpers, which are not installed: hand them the paths
     paths = os.pathsep.join([str(HERE), str(HERE.parent / "core")])
-    previous = os.getcwd()
-    os.chdir(tmp_path_factory.mktemp("ray"))
-    try:
-        instance = RayBackend(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": paths}})
-    finally:
-        os.chdir(previous)
+    instance = RayBackend(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": paths}})
     assert instance.started
     yield instance
     instance.close()

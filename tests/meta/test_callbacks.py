@@ -153,8 +153,14 @@ def test_callable_and_kwargs_targets_and_positional_events():
     callback.game_step(action=1, observation=2, reward=3.0, terminated=False, truncated=False, info={})
     callback.game_step(action=4, observation=5, reward=6.0, terminated=True, truncated=False, info={})
     assert callback.info["n"] == [[0, 1]]
-    assert callback.info["all"][0][1] == {"action": 4, "observation": 5, "reward": 6.0, "terminated": True,
-                                          "truncated": False, "info": {}}
+    assert callback.info["all"][0][1] == {
+        "action": 4,
+        "observation": 5,
+        "reward": 6.0,
+        "terminated": True,
+        "truncated": False,
+        "info": {},
+    }
     assert callback.info["first"] == 7
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
 
 from spikey_core import get_registry, set_registry
-from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
 
 EXPERIMENTS = [
     "florian-rate-xor",
@@ -29,7 +29,7 @@ def meta_registry():
 def test_florian_scores_by_hand():
     # eval_steps 8: the last 2 samples per pattern give the levels, the last 8 steps are classified
     states = [(0, 0), (0, 1), (1, 0), (1, 1)] * 3
-    rates = [0.1, 0.5, 0.6, 0.2,   0.2, 0.7, 0.8, 0.1,   0.0, 0.9, 0.6, 0.3]
+    rates = [0.1, 0.5, 0.6, 0.2, 0.2, 0.7, 0.8, 0.1, 0.0, 0.9, 0.6, 0.3]
     scores = florian_scores(states, rates, eval_steps=8)
     # FF: (0.2 + 0.0)/2 = 0.1, FT: 0.8, TF: 0.7, TT: 0.2 -> high 0.7, low 0.2, threshold 0.45
     assert scores["rate_FF"] == pytest.approx(0.1) and scores["rate_TT"] == pytest.approx(0.2)
@@ -69,7 +69,9 @@ def test_izhikevich_rewarded_states_reach_five_times_baseline():
     experiment = get_registry().get("experiment", "izhikevich-conditioning")()
     _, _, results, _ = experiment.make_loop(seed=0)()
     assert results["ratio"] >= 5.0
-    _, _, control, _ = get_registry().get("experiment", "izhikevich-conditioning-control")().make_loop(seed=0)()
+    _, _, control, _ = (
+        get_registry().get("experiment", "izhikevich-conditioning-control")().make_loop(seed=0)()
+    )
     assert 0.7 < control["ratio"] < 1.4
 
 
@@ -87,8 +89,20 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
     from spikey_core.cli import main
 
     out = tmp_path / "runs"
-    status = main(["run", "florian-rate-xor", "--seed", "2", "--out", str(out),
-                   "--set", "network.processing_time=20", "--set", "loop.len_episode=12"])
+    status = main(
+        [
+            "run",
+            "florian-rate-xor",
+            "--seed",
+            "2",
+            "--out",
+            str(out),
+            "--set",
+            "network.processing_time=20",
+            "--set",
+            "loop.len_episode=12",
+        ]
+    )
     printed = capsys.readouterr().out
     assert status == 0
     assert "accuracy" in printed and "win" in printed

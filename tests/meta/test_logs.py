@@ -9,12 +9,12 @@ import re
 
 import numpy as np
 import pytest
-import toy_parts
-
 import spikey_meta.logs as logs
+import toy_parts
+from spikey_meta.encoding import LossyLogWarning, decode, encode
+
 from spikey_core import make_loop
 from spikey_meta import MultiLogger, RLCallback, log, read_log
-from spikey_meta.encoding import LossyLogWarning, decode, encode
 
 
 def assert_same(a, b, where="value"):
@@ -26,7 +26,7 @@ def assert_same(a, b, where="value"):
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype and a.shape == b.shape, f"{where}: {a.dtype}{a.shape} != {b.dtype}{b.shape}"
         if a.dtype.kind == "O":
-            for i, (x, y) in enumerate(zip(a.ravel(), b.ravel())):
+            for i, (x, y) in enumerate(zip(a.ravel(), b.ravel(), strict=False)):
                 assert_same(x, y, f"{where}[{i}]")
         else:
             np.testing.assert_array_equal(a, b)
@@ -40,7 +40,7 @@ def assert_same(a, b, where="value"):
             assert_same(a[key], b[key], f"{where}[{key!r}]")
     elif isinstance(a, (list, tuple)):
         assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             assert_same(x, y, f"{where}[{i}]")
     else:
         assert a == b, where
@@ -126,7 +126,10 @@ def test_a_run_log_has_every_section_versions_and_seed(tmp_path):
     assert versions["numpy"] == np.__version__ and {"python", "spikey-core", "spikey-meta"} <= set(versions)
     assert document["meta"]["seed"] == 5
     assert document["network"]["neuron"] == {
-        "type": "threshold_neuron", "firing_threshold": 1.0, "potential_decay": 0.0, "magnitude": 1.0,
+        "type": "threshold_neuron",
+        "firing_threshold": 1.0,
+        "potential_decay": 0.0,
+        "magnitude": 1.0,
         "class": "toy_parts:ThresholdNeuron",
     }
     assert document["network"]["network"]["reward_mode"] == "step"
@@ -173,11 +176,13 @@ def test_a_crash_while_writing_leaves_the_existing_log_intact(crash, tmp_path, m
     path = log(results={"v": "original"}, folder=tmp_path, filename="run.json")
     before = path.read_bytes()
     if crash == "fsync":
+
         def failing_fsync(fd):
             raise OSError("disk full")
 
         monkeypatch.setattr(logs.os, "fsync", failing_fsync)
     else:
+
         def half_json(document, indent=1):
             yield '{\n "format": "spikey-log/1",\n "results": {"v": '
             raise RuntimeError("killed")
@@ -195,8 +200,11 @@ def test_multilogger_names_summaries_and_two_loggers_in_one_minute(tmp_path, mon
     paths = [first.log(results={"run": 0}), second.log(results={"run": 1}), first.log(results={"run": 2})]
     pattern = re.compile(r"^\d{4}-\d\d-\d\d-\d\d-\d\d-[a-z]{5}\.json$")
     assert all(pattern.match(p.name) for p in paths)
-    assert [p.name for p in paths] == ["2030-01-02-03-04-aaaaa.json", "2030-01-02-03-04-aaaab.json",
-                                       "2030-01-02-03-04-aaaac.json"]
+    assert [p.name for p in paths] == [
+        "2030-01-02-03-04-aaaaa.json",
+        "2030-01-02-03-04-aaaab.json",
+        "2030-01-02-03-04-aaaac.json",
+    ]
     assert [read_log(p)["results"]["run"] for p in paths] == [0, 1, 2]
     summary = first.summarize(results={"best": 0.5})
     assert summary.name == "2030-01-02-03-04~SUMMARY.json"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import meta_toys  # noqa: F401  (the experiment below names its classes)
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import meta_toys  # noqa: E402,F401  (the experiment below names its classes)
 from spikey_core.cli import main  # noqa: E402
 
 EXPERIMENT = """

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import meta_toys
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import meta_toys  # noqa: E402
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.metagames import EvolveNetwork, MetaNQueens  # noqa: E402
 from spikey_meta.metagames.meta_nqueens import count_clashes  # noqa: E402

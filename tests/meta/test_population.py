@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import copy
-import sys
-from pathlib import Path
 
+import meta_toys
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import meta_toys  # noqa: E402
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_meta.analysis import population_frame  # noqa: E402
 from spikey_meta.metagames import MetaNQueens  # noqa: E402

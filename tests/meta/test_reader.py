@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 import toy_parts
+from spikey_meta.reader import SkippedLogWarning, flatten
 
 from spikey_core import make_loop
 from spikey_meta import MultiLogger, Reader, RLCallback
-from spikey_meta.reader import SkippedLogWarning, flatten
 
 
 def series_folder(folder, thresholds=(1.0, 2.0, 1.0)):
@@ -111,5 +111,10 @@ def test_missing_path():
 def test_flatten_nested_sections_and_modifier_lists():
     spec = {"network": {"n_inputs": 2}, "modifiers": [{"type": "drop_off", "rate": 0.5}], "tags": [1, 2]}
     spec["e"] = {}
-    assert flatten(spec) == {"network.n_inputs": 2, "modifiers.0.type": "drop_off", "modifiers.0.rate": 0.5,
-                             "tags": [1, 2], "e": {}}
+    assert flatten(spec) == {
+        "network.n_inputs": 2,
+        "modifiers.0.type": "drop_off",
+        "modifiers.0.rate": 0.5,
+        "tags": [1, 2],
+        "e": {},
+    }

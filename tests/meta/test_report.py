@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import toy_parts
+from spikey_core.cli import main
 
 from spikey_core import make_loop
-from spikey_core.cli import main
 from spikey_meta import ExperimentCallback, MultiLogger, RLCallback
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import meta_toys
 import numpy as np
 import pytest
 import toy_parts
-
-sys.path.insert(0, str(Path(__file__).parent))
-import meta_toys  # noqa: E402
 from spikey_core.errors import ConfigError  # noqa: E402
 from spikey_core.seeding import integer_seed  # noqa: E402
 from spikey_meta.logs import read_log  # noqa: E402

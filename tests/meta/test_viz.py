@@ -6,9 +6,9 @@ import builtins
 
 import numpy as np
 import pytest
+from spikey_meta.viz import data
 
 from spikey_meta import viz
-from spikey_meta.viz import data
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

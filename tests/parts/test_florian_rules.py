@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, from_dict
 from spikey_core.testing import check_part
 from spikey_parts.synapses.mstdp import MSTDP
 from spikey_parts.synapses.mstdpet import MSTDPET
 from spikey_parts.synapses.stdp import STDP
+
+from spikey_core import BuildContext, ConfigError, from_dict
 
 
 class Units:
@@ -34,8 +34,13 @@ class OneSynapse:
 
 def make(cls, value=0.2, input_polarity=1.0, **settings):
     weight = OneSynapse(value)
-    ctx = BuildContext(n_inputs=1, n_neurons=1, n_outputs=1, processing_time=1,
-                       parts={"input": Units([input_polarity]), "neuron": Units([1.0]), "weight": weight})
+    ctx = BuildContext(
+        n_inputs=1,
+        n_neurons=1,
+        n_outputs=1,
+        processing_time=1,
+        parts={"input": Units([input_polarity]), "neuron": Units([1.0]), "weight": weight},
+    )
     rule = cls(from_dict(cls.Config, settings), ctx)
     rule.reset()
     return rule, weight
@@ -117,8 +122,14 @@ def test_eval_and_bad_settings():
     with pytest.raises(ConfigError, match="a_minus: must be <= 0"):
         from_dict(MSTDP.Config, {"a_minus": 1})
     weight = OneSynapse(0.2)
-    ctx = BuildContext(n_inputs=1, n_neurons=1, n_outputs=1, processing_time=1, dt=2.0,
-                       parts={"input": Units([1]), "neuron": Units([1]), "weight": weight})
+    ctx = BuildContext(
+        n_inputs=1,
+        n_neurons=1,
+        n_outputs=1,
+        processing_time=1,
+        dt=2.0,
+        parts={"input": Units([1]), "neuron": Units([1]), "weight": weight},
+    )
     with pytest.raises(ConfigError, match="tau_z \\(MSTDPET\\): must be > dt = 2.0 ms"):
         MSTDPET(from_dict(MSTDPET.Config, {"tau_z": 1.5}), ctx)
 

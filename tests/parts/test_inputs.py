@@ -8,15 +8,14 @@ import tomllib
 import numpy as np
 import pytest
 import toy_parts
-
-from spikey_core import BuildContext, ConfigError, Network, from_dict
 from spikey_core.testing import check_part
-
 from spikey_parts.inputs.base import state_key
 from spikey_parts.inputs.poisson import Poisson
 from spikey_parts.inputs.rate_map import RateMap
 from spikey_parts.inputs.rbf import RBF
 from spikey_parts.inputs.static_map import StaticMap
+
+from spikey_core import BuildContext, ConfigError, Network, from_dict
 
 
 def build(cls, n=6, processing_time=5, seed=0, dt=1.0, **settings):
@@ -385,8 +384,13 @@ def test_rate_map_from_toml_with_string_keys():
 def _spike_trains(settings, n_inputs=4, processing_time=6, seed=0):
     from spikey_parts.inputs.spike_trains import SpikeTrains
 
-    ctx = BuildContext(n_inputs=n_inputs, n_neurons=1, n_outputs=1, processing_time=processing_time,
-                       rng=np.random.default_rng(seed))
+    ctx = BuildContext(
+        n_inputs=n_inputs,
+        n_neurons=1,
+        n_outputs=1,
+        processing_time=processing_time,
+        rng=np.random.default_rng(seed),
+    )
     return SpikeTrains(from_dict(SpikeTrains.Config, settings), ctx)
 
 

@@ -20,7 +20,13 @@ SYNAPSES = [
 def spec(synapse):
     return {
         "seed": 4,
-        "network": {"n_inputs": 8, "n_neurons": 9, "n_outputs": 1, "processing_time": 30, "reward_mode": "step"},
+        "network": {
+            "n_inputs": 8,
+            "n_neurons": 9,
+            "n_outputs": 1,
+            "processing_time": 30,
+            "reward_mode": "step",
+        },
         "input": {"type": "rate_map", "state_rate_map": [0.05, 0.3], "input_pct_inhibitory": 0.25},
         "neuron": {"type": "neuron", "firing_threshold": 1.5, "prob_rand_fire": 0.05, "refractory_period": 1},
         "weight": {"type": "random", "layers": [8, 8, 1], "max_weight": 2.0},
@@ -81,7 +87,11 @@ def test_reset_clears_traces_and_keeps_weights_and_generators(synapse):
     assert network.neuron.rng.bit_generator.state == draws  # generators continue, never restart
     assert not network.neuron.potentials.any()
     rule = network.synapse
-    traces = [getattr(rule, name) for name in ("eligibility", "pre_trace", "post_trace", "_ramp") if hasattr(rule, name)]
+    traces = [
+        getattr(rule, name)
+        for name in ("eligibility", "pre_trace", "post_trace", "_ramp")
+        if hasattr(rule, name)
+    ]
     assert traces and all(not np.any(t) for t in traces)
     assert getattr(rule, "trace", 0.0) == 0.0
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, from_dict
 from spikey_core.testing import check_part
 from spikey_parts.modifiers.drop_off import DropOff
 from spikey_parts.modifiers.linear_decay import LinearDecay
 
+from spikey_core import BuildContext, ConfigError, from_dict
 
 RATE = "synapse.learning_rate"
 

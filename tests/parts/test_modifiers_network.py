@@ -7,14 +7,14 @@ import tomllib
 import attrs
 import numpy as np
 import pytest
-from toy_parts import PatternInput, ThresholdNeuron
-
-from spikey_core import ConfigError, Network, Part, get_registry, param
 from spikey_core.config import Real
 from spikey_parts.modifiers.linear_decay import LinearDecay
 from spikey_parts.readouts.threshold import Threshold
 from spikey_parts.rewarders.match_expected import MatchExpected
 from spikey_parts.weights.manual import Manual
+from toy_parts import PatternInput, ThresholdNeuron
+
+from spikey_core import ConfigError, Network, Part, get_registry, param
 
 # 2 inputs, 2 body neurons (neuron 1 is the output): input 0 -> neuron 0 -> neuron 1, weight 1 each
 CHAIN = [[1, 0], [0, 0], [0, 1], [0, 0]]
@@ -60,8 +60,14 @@ class XorGame:
 
 def chain_network(**overrides):
     spec = dict(
-        n_inputs=2, n_neurons=2, n_outputs=1, processing_time=3, reward_mode="tick", seed=0,
-        input=PatternInput, neuron=ThresholdNeuron,
+        n_inputs=2,
+        n_neurons=2,
+        n_outputs=1,
+        processing_time=3,
+        reward_mode="tick",
+        seed=0,
+        input=PatternInput,
+        neuron=ThresholdNeuron,
         weight={"type": Manual, "matrix": CHAIN, "max_weight": 2.0},
         synapse=RecordingRule,
         readout={"type": Threshold, "action_threshold": 0.3},
@@ -174,9 +180,20 @@ def test_registered_names_from_toml():
 def saveable_network():
     # every part importable or registered, so Network.save / load can rebuild it
     return Network(
-        n_inputs=2, n_neurons=4, n_outputs=2, processing_time=5, reward_mode="tick", seed=4,
-        input="toy_parts:PatternInput", neuron="toy_parts:ThresholdNeuron",
-        weight={"type": "random", "connection_probability": 0.6, "force_unidirectional": True, "max_weight": 2.0},
+        n_inputs=2,
+        n_neurons=4,
+        n_outputs=2,
+        processing_time=5,
+        reward_mode="tick",
+        seed=4,
+        input="toy_parts:PatternInput",
+        neuron="toy_parts:ThresholdNeuron",
+        weight={
+            "type": "random",
+            "connection_probability": 0.6,
+            "force_unidirectional": True,
+            "max_weight": 2.0,
+        },
         readout={"type": "threshold", "action_threshold": "mean"},
         rewarder={"type": "state_set", "rewarded_states": [[1, 1]]},
         modifiers=[{"type": "drop_off", "param": "neuron.magnitude", "step_stop": 2, "value_end": 0.5}],

@@ -9,14 +9,13 @@ import pickle
 import numpy as np
 import pytest
 import toy_parts
-
-from spikey_core import BuildContext, ConfigError, Network, from_dict
 from spikey_core.testing import check_part
-
 from spikey_parts.neurons.izhikevich import Izhikevich
 from spikey_parts.neurons.lif import LIF
 from spikey_parts.neurons.neuron import Neuron
 from spikey_parts.neurons.rand_potential import RandPotential
+
+from spikey_core import BuildContext, ConfigError, Network, from_dict
 
 
 def build(cls, n=1, seed=0, dt=1.0, dtype="float64", **settings):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, from_dict
 from spikey_core.testing import check_part
 from spikey_parts.readouts.neuron_rates import NeuronRates
 from spikey_parts.readouts.population_vector import PopulationVector
 from spikey_parts.readouts.threshold import Threshold
 from spikey_parts.readouts.top_action import TopAction
+
+from spikey_core import BuildContext, ConfigError, from_dict
 
 # P = 2 steps, O = 5 outputs: per-neuron spike counts [2, 0, 1, 1, 2]
 SPIKES5 = np.array([[1, 0, 1, 0, 1], [1, 0, 0, 1, 1]], dtype=bool)
@@ -19,13 +19,17 @@ POLARITIES5 = np.array([1.0, 1.0, -1.0, 1.0, 1.0])
 
 def build(cls, n_outputs, processing_time=2, seed=0, **settings):
     ctx = BuildContext(
-        n_inputs=1, n_neurons=max(n_outputs, 1), n_outputs=n_outputs, processing_time=processing_time,
+        n_inputs=1,
+        n_neurons=max(n_outputs, 1),
+        n_outputs=n_outputs,
+        processing_time=processing_time,
         rng=np.random.default_rng(seed),
     )
     return cls(from_dict(cls.Config, settings), ctx)
 
 
 # -- threshold ----------------------------------------------------------------------------------
+
 
 def spikes_with_rate(eighths):
     """(4, 2) spikes with ``eighths`` spikes in total, all excitatory: rate = eighths / 8."""
@@ -70,6 +74,7 @@ def test_threshold_config_errors():
 
 # -- neuron rates ------------------------------------------------------------------------------
 
+
 def test_neuron_rates_groups():
     # groups floor(linspace(0, 5, 3)) -> [0, 1], [2, 3, 4]; signed counts [2, 0, -1, 1, 2]
     rates = build(NeuronRates, 5, n_actions=2)(SPIKES5, POLARITIES5)
@@ -87,6 +92,7 @@ def test_neuron_rates_more_groups_than_outputs_is_an_error():
 
 
 # -- population vector ---------------------------------------------------------------------------
+
 
 def test_population_vector_spreads_remainder_neurons_and_normalises_by_group_size():
     # group counts [2, 4] over sizes [2, 3] -> rates [1, 4/3] -> shares [3/7, 4/7]; polarity is ignored
@@ -106,6 +112,7 @@ def test_population_vector_uniform_when_silent():
 
 
 # -- top action ------------------------------------------------------------------------------------
+
 
 def test_top_action_picks_the_most_active_group():
     assert build(TopAction, 5, n_actions=2)(SPIKES5, POLARITIES5) == 1

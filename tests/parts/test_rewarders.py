@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, GameError, from_dict
 from spikey_core.spec import build_config
 from spikey_core.testing import check_part
 from spikey_parts.rewarders.florian import Florian
 from spikey_parts.rewarders.match_expected import MatchExpected
 from spikey_parts.rewarders.state_set import StateSet
+
+from spikey_core import BuildContext, ConfigError, GameError, from_dict
 
 
 def xor(state):
@@ -38,6 +38,7 @@ def build(cls, **settings):
 
 
 # -- match_expected -------------------------------------------------------------------------------
+
 
 def test_match_expected_scalar():
     rewarder = build(MatchExpected, expected_value=xor, reward_mult=2.0, punish_mult=0.5)
@@ -70,6 +71,7 @@ def test_expected_value_is_required_unless_the_game_offers_it():
 
 # -- florian ---------------------------------------------------------------------------------------
 
+
 def test_florian_rewards_spikes_of_true_patterns_and_punishes_false_ones():
     rewarder = build(Florian, expected_value=xor, reward_mult=1.0, punish_mult=0.5)
     fired, silent = np.array([True]), np.array([False])
@@ -97,6 +99,7 @@ def test_florian_does_not_consult_the_game_on_silent_steps():
 
 
 # -- state_set --------------------------------------------------------------------------------------
+
 
 def test_state_set_integer_states():
     rewarder = build(StateSet, rewarded_states=[0, 3, 6, 9], reward_mult=1.0, punish_mult=0.5)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, from_dict
 from spikey_core.testing import check_part
 from spikey_parts.synapses.ltp import LTP
 from spikey_parts.synapses.rlstdp import RLSTDP
 from spikey_parts.synapses.static import Static
+
+from spikey_core import BuildContext, ConfigError, from_dict
 
 
 class Units:
@@ -32,7 +32,10 @@ class Weight:
 def make(cls, *, input_polarity=1.0, neuron_polarity=1.0, weight=None, **settings):
     weight = weight or Weight()
     ctx = BuildContext(
-        n_inputs=1, n_neurons=1, n_outputs=1, processing_time=10,
+        n_inputs=1,
+        n_neurons=1,
+        n_outputs=1,
+        processing_time=10,
         parts={"input": Units([input_polarity]), "neuron": Units([neuron_polarity]), "weight": weight},
     )
     rule = cls(from_dict(cls.Config, {"learning_rate": 1.0, **settings}), ctx)
@@ -156,8 +159,13 @@ def test_conformance(cls, trace_decay):
 def test_static_changes_nothing():
     check_part("synapse", Static)
     weight = Weight()
-    ctx = BuildContext(n_inputs=1, n_neurons=1, n_outputs=1, processing_time=1,
-                       parts={"input": Units([1]), "neuron": Units([1]), "weight": weight})
+    ctx = BuildContext(
+        n_inputs=1,
+        n_neurons=1,
+        n_outputs=1,
+        processing_time=1,
+        parts={"input": Units([1]), "neuron": Units([1]), "weight": weight},
+    )
     rule = Static(from_dict(Static.Config, {}), ctx)
     for spikes in ([True, False], [False, True]):
         rule.step(np.array(spikes))

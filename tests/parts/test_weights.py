@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from spikey_core import BuildContext, ConfigError, from_dict
 from spikey_core.testing import check_part
 from spikey_parts.weights.base import feedforward
 from spikey_parts.weights.manual import Manual
 from spikey_parts.weights.random import Random
 
+from spikey_core import BuildContext, ConfigError, from_dict
+
 
 def build(cls, n_inputs=2, n_neurons=3, seed=0, dtype="float64", **settings):
     config = from_dict(cls.Config, settings)
     ctx = BuildContext(
-        n_inputs=n_inputs, n_neurons=n_neurons, n_outputs=1, processing_time=2,
-        dtype=dtype, rng=np.random.default_rng(seed),
+        n_inputs=n_inputs,
+        n_neurons=n_neurons,
+        n_outputs=1,
+        processing_time=2,
+        dtype=dtype,
+        rng=np.random.default_rng(seed),
     )
     return cls(config, ctx)
 
@@ -35,6 +39,7 @@ def half_with_zeros(rng, shape):
 
 
 # -- manual ------------------------------------------------------------------------------------
+
 
 def test_manual_array_is_clipped_and_zeros_are_absent():
     matrix = [[0, 1, 0], [2, 0, 0], [0, 3, 0], [0.5, 0, 0], [0, 0, 1]]
@@ -106,6 +111,7 @@ def test_manual_dtype_follows_the_network():
 
 # -- clip semantics ------------------------------------------------------------------------------
 
+
 def test_clip_keeps_absent_synapses_absent_and_lets_clipped_ones_regrow():
     weight = build(Manual, matrix=np.eye(5, 3), max_weight=2)
     weight.matrix += 100.0
@@ -122,6 +128,7 @@ def test_clip_keeps_absent_synapses_absent_and_lets_clipped_ones_regrow():
 
 
 # -- random --------------------------------------------------------------------------------------
+
 
 def test_random_has_no_self_connections():
     weight = build(Random, n_inputs=3, n_neurons=50)

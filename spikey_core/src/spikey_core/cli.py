@@ -1,0 +1,297 @@
+"""The ``spikey`` command line.
+
+Exit status: 0 success; 2 usage or configuration error (one paragraph on stderr, no traceback);
+1 failure inside a run. Plugins add subcommands through the ``spikey_register_commands`` hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import numbers
+import sys
+import tomllib
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from spikey_core import config as cfg
+from spikey_core.errors import ConfigError, PluginConflictError, PluginError, SpikeyError, UnknownNameError
+from spikey_core.experiment import Experiment, FileExperiment
+from spikey_core.plugins import get_registry
+from spikey_core.registry import KINDS, Registry
+from spikey_core.spec import override
+
+USAGE_ERROR = 2
+RUN_FAILURE = 1
+
+
+class UsageError(SpikeyError, ValueError):
+    """Wrong command-line usage."""
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# -- plugins / parts / describe ------------------------------------------------------------------
+def cmd_plugins(args: argparse.Namespace, registry: Registry) -> int:
+    for provider in registry.providers:
+        print(f"{provider.plugin} ({provider.distribution} {provider.version})")
+        by_kind: dict[str, list[str]] = {}
+        for entry in registry.by_provider(provider):
+            by_kind.setdefault(entry.kind, []).append(entry.name)
+        commands = [c.name for c in registry.commands.values() if c.provider == provider]
+        if commands:
+            by_kind["commands"] = commands
+        if not by_kind:
+            print("  (registers nothing)")
+        for kind, names in by_kind.items():
+            print(f"  {kind}: {', '.join(names)}")
+    return 0
+
+
+def cmd_parts(args: argparse.Namespace, registry: Registry) -> int:
+    kinds = [args.kind] if args.kind else list(KINDS)
+    if args.kind and args.kind not in KINDS:
+        raise UsageError(f"no kind named {args.kind!r}; kinds are {', '.join(KINDS)}")
+    rows = []
+    for kind in kinds:
+        for entry in registry.entries(kind):
+            rows.append((kind, entry.name, _summary_line(entry.obj), entry.provider.distribution))
+    if not rows:
+        print(f"no {args.kind or 'part'}s installed")
+        return 0
+    print(_table(rows, ("kind", "name", "description", "from")))
+    return 0
+
+
+def _summary_line(obj: Any) -> str:
+    text = getattr(obj, "description", "") or (obj.__doc__ or "")
+    text = text.strip().splitlines()[0] if text.strip() else ""
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
+    if args.kind not in KINDS:
+        raise UsageError(f"no kind named {args.kind!r}; kinds are {', '.join(KINDS)}")
+    obj = registry.get(args.kind, args.name)
+    entry = registry.entry(args.kind, args.name)
+    print(
+        f"{args.kind} {args.name!r} ({obj.__module__}.{obj.__qualname__}, from {entry.provider.distribution})"
+    )
+    doc = (obj.__doc__ or "").strip()
+    if doc:
+        print("\n" + doc.split("\n\n")[0])
+    if isinstance(obj, type) and issubclass(obj, Experiment):
+        print("\nspecification:")
+        print(_indent(_to_toml(obj.load_spec())))
+        return 0
+    presets = getattr(obj, "PRESETS", None)
+    if isinstance(presets, Mapping) and presets:
+        print("\npresets: " + ", ".join(presets))
+    config_cls = getattr(obj, "Config", None)
+    if cfg.is_config_class(config_cls):
+        print("\n" + cfg.describe(config_cls, title="settings:"))
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _to_toml(spec: Mapping[str, Any]) -> str:
+    lines = [f"{k} = {_toml_value(v)}" for k, v in spec.items() if not isinstance(v, (Mapping, list))]
+    for key, value in spec.items():
+        if isinstance(value, Mapping):
+            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+        elif isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+            for item in value:
+                lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+        elif isinstance(value, list):
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines).strip()
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return repr(value) if isinstance(value, (int, float)) else f'"{value!r}"'
+
+
+# -- run ---------------------------------------------------------------------------------------------
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``key=value`` with ``value`` read as a TOML value (``16``, ``0.5``, ``true``, ``[1, 2]``);
+    anything that is not valid TOML is taken as a plain string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--set {text!r}: expected KEY=VALUE, e.g. --set neuron.firing_threshold=16")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value
+
+
+def find_experiment(name: str, registry: Registry) -> Experiment:
+    """A registered experiment by name, or a TOML file by path."""
+    if name in registry.names("experiment"):
+        return registry.get("experiment", name)()
+    path = Path(name)
+    if path.suffix == ".toml" or path.exists():
+        return FileExperiment(path)
+    registry.get("experiment", name)  # raises UnknownNameError with suggestions
+    raise AssertionError("unreachable")
+
+
+def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
+    experiment = find_experiment(args.experiment, registry)
+    spec = experiment.load_spec()
+    for assignment in args.set or ():
+        key, value = parse_assignment(assignment)
+        spec = override(spec, key, value)
+    if args.seed is not None:
+        if args.seed < 0:
+            raise UsageError(f"--seed: must be a non-negative integer (got {args.seed})")
+        spec["seed"] = args.seed
+    loop = experiment.make_loop(spec)
+    loop.validate()  # every configuration problem surfaces here, before anything runs or is written
+    try:
+        network, game, results, info = _run_with_progress(loop)
+    except SpikeyError as error:
+        print(f"spikey run: the run failed: {error}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return RUN_FAILURE
+    except Exception as error:  # anything inside a run is a run failure, reported as such
+        print(f"spikey run: the run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return RUN_FAILURE
+    _print_results(args.experiment, results)
+    _write_outputs(args, loop, experiment, network, game, results, info)
+    return 0
+
+
+def _run_with_progress(loop: Any) -> tuple[Any, Any, dict, dict]:
+    total = loop.total_steps() if hasattr(loop, "total_steps") else None
+    bar = _progress_bar(total)
+    loop.progress = bar
+    try:
+        return loop()
+    finally:
+        loop.progress = None
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(total: int | None) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is optional for the core; runs still work without a bar
+        return None
+    interactive = sys.stderr.isatty()
+    return tqdm(
+        total=total,
+        unit="step",
+        desc="training",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.1 if interactive else 5.0,
+    )
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (numbers.Number, str, bool)) or value is None
+
+
+def _print_results(name: str, results: Mapping[str, Any]) -> None:
+    rows = [(k, _fmt(v)) for k, v in results.items() if _scalar(v)]
+    print(f"\n{name}: results")
+    print(_table(rows, ("metric", "value")))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _write_outputs(args, loop, experiment, network, game, results, info) -> None:
+    """The log (when the callback can write one), then the experiment's own files beside it."""
+    out = Path(args.out)
+    log = getattr(loop.callback, "log", None)
+    stem = getattr(experiment, "name", None) or Path(args.experiment).stem
+    if callable(log):
+        log_path = Path(log(folder=out))
+        print(f"wrote {log_path}")
+        stem = log_path.stem
+    for path in experiment.write_outputs(out, stem, network, game, results, info):
+        print(f"wrote {path}")
+
+
+# -- entry point -----------------------------------------------------------------------------------
+def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spikey", description="Spikey: spiking networks that learn by reward."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    sub.add_parser("plugins", help="list installed plugins and what each registers")
+    parts = sub.add_parser("parts", help="list registered parts, games, experiments, ...")
+    parts.add_argument("kind", nargs="?", help=f"one of: {', '.join(KINDS)}")
+    describe = sub.add_parser("describe", help="show a part's settings with docs and defaults")
+    describe.add_argument("kind", help=f"one of: {', '.join(KINDS)}")
+    describe.add_argument("name", help="its registered name")
+    run = sub.add_parser("run", help="run an experiment (registered name or TOML file)")
+    run.add_argument("experiment", help="registered experiment name or path to a TOML file")
+    run.add_argument("--seed", type=int, help="experiment seed (non-negative integer)")
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a setting, e.g. neuron.firing_threshold=16",
+    )
+    run.add_argument(
+        "--out", default="spikey-runs", help="folder for the log and plots (default: spikey-runs)"
+    )
+    run.add_argument("--debug", action="store_true", help="print the traceback when a run fails")
+    if registry is not None:
+        for command in registry.commands.values():
+            command.setup(sub.add_parser(command.name, help=command.help))
+    return parser
+
+
+BUILTIN = {"plugins": cmd_plugins, "parts": cmd_parts, "describe": cmd_describe, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        registry = get_registry()
+    except (PluginError, PluginConflictError, ConfigError) as error:
+        print(f"spikey: cannot load plugins: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    parser = build_parser(registry)
+    args = parser.parse_args(argv)  # argparse exits 2 with a usage message on bad usage
+    try:
+        if args.command in BUILTIN:
+            return BUILTIN[args.command](args, registry)
+        return int(registry.commands[args.command].run(args) or 0)
+    except (ConfigError, UnknownNameError, UsageError) as error:
+        print(f"spikey {args.command}: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,570 @@
+"""The Network kernel: parts wired together, one game step at a time.
+
+Conventions
+-----------
+* The weight matrix has shape ``(n_inputs + n_neurons, n_neurons)``: rows are presynaptic units
+  (inputs first, then body neurons), columns postsynaptic body neurons. Inputs are never
+  postsynaptic.
+* Outputs are the last ``n_outputs`` body neurons.
+* One game step (:meth:`Network.tick`) runs ``processing_time`` network steps; the step order is
+  documented in :mod:`spikey_core.protocols`.
+* Spikes are stored as booleans; the sign and size of what a spike delivers is
+  ``polarity * magnitude`` of the presynaptic unit (Dale's law).
+
+Reward modes
+------------
+``"none"``
+    No learning signal; :meth:`Network.reward` is an error.
+``"tick"``
+    One reward per game step: ``reward(state, action, state_next)`` asks the rewarder (or takes
+    the game's reward when there is no rewarder) and hands it to the learning rule.
+``"step"``
+    A reward at every network step: after the rule's ``step``, the rewarder judges
+    ``step_action(network, state)`` (default: the output spikes of this very step) and the rule
+    receives it at once. :meth:`Network.reward` then only reports the game step's total.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from spikey_core import config as cfg
+from spikey_core import seeding
+from spikey_core.callbacks import Callback
+from spikey_core.config import Integer, OneOf, Real, param
+from spikey_core.errors import ConfigError, SimulationError, SpikeyError
+from spikey_core.part import BuildContext
+from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve
+
+REWARD_MODES = ("none", "tick", "step")
+
+#: Fraction of spiking units above which one dense matrix-vector product beats gathering rows.
+DENSE_ACTIVITY = 0.15
+
+
+@attrs.frozen(kw_only=True)
+class NetworkConfig:
+    """Sizes and kernel settings of a network (the ``[network]`` section)."""
+
+    n_inputs: int = param(check=Integer(ge=0), doc="number of input (sensory) units")
+    n_neurons: int = param(check=Integer(ge=1), doc="number of body neurons, hidden plus outputs")
+    n_outputs: int = param(
+        check=Integer(ge=0), doc="number of output neurons: the last n_outputs body neurons"
+    )
+    processing_time: int = param(check=Integer(ge=1), doc="network steps per game step (one tick)")
+    reward_mode: str = param(
+        default="none",
+        check=OneOf(REWARD_MODES),
+        doc="learning signal: none, tick (one reward per game step) or step (a reward every network step)",
+    )
+    dt: float = param(default=1.0, check=Real(gt=0), doc="duration of one network step, in ms")
+    dtype: str = param(
+        default="float64", check=OneOf(("float32", "float64")), doc="floating dtype of all state"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.n_outputs > self.n_neurons:
+            raise ConfigError(
+                f"NetworkConfig.n_outputs: must be <= n_neurons ({self.n_neurons}) (got {self.n_outputs})"
+            )
+
+
+def default_step_action(network: Network, state: Any) -> np.ndarray:
+    """The per-step action in ``"step"`` reward mode: which outputs spiked at this step (bool (O,))."""
+    return network.output_spikes
+
+
+class Network:
+    """A spiking network assembled from parts.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons, n_outputs, processing_time, reward_mode, dt, dtype
+        See :class:`NetworkConfig`.
+    input, neuron, weight, synapse, readout, rewarder
+        Each a registered name, a part class, or a mapping ``{"type": name_or_class, **settings}``.
+        ``synapse`` may be omitted (no learning); ``rewarder`` is needed unless ``reward_mode`` is
+        ``"none"`` or the game supplies rewards.
+    modifiers : sequence
+        Modifier specs (same forms), applied once per game step in order.
+    step_action : callable, optional
+        ``f(network, state) -> action`` judged by the rewarder at every step in ``"step"`` mode.
+    seed : int, SeedSequence or None
+        Seed of every generator the parts own.
+    game : object, optional
+        Its ``network_params()`` values fill part settings that were not given (lowest priority).
+    callback : Callback, optional
+        Receives ``network_init``, ``network_reset``, ``network_tick`` and ``network_reward``.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem of every section at once; nothing is built.
+    """
+
+    def __init__(
+        self,
+        *,
+        input: Any = None,
+        neuron: Any = None,
+        weight: Any = None,
+        readout: Any = None,
+        synapse: Any = None,
+        rewarder: Any = None,
+        modifiers: Sequence[Any] = (),
+        step_action: Callable[[Network, Any], Any] | None = None,
+        seed: Any = None,
+        game: Any = None,
+        callback: Callback | None = None,
+        **network: Any,
+    ):
+        sections = {
+            "input": input,
+            "neuron": neuron,
+            "weight": weight,
+            "synapse": synapse,
+            "readout": readout,
+            "rewarder": rewarder,
+        }
+        self._spec = {"network": dict(network), **{k: v for k, v in sections.items() if v is not None}}
+        if modifiers:
+            self._spec["modifiers"] = list(modifiers)
+        self._build(self._spec, step_action=step_action, seed=seed, game=game, callback=callback)
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: Mapping[str, Any],
+        *,
+        seed: Any = None,
+        game: Any = None,
+        callback: Callback | None = None,
+        step_action: Callable[[Network, Any], Any] | None = None,
+    ) -> Network:
+        """Build from an experiment specification (see :mod:`spikey_core.spec`).
+
+        Only the ``network``, part and ``modifiers`` sections are read; ``seed`` defaults to the
+        specification's own ``seed``.
+        """
+        network = dict(spec.get("network", {}))
+        parts = {name: spec[name] for name in PART_SECTIONS if name in spec}
+        return cls(
+            **network,
+            **parts,
+            modifiers=spec.get("modifiers", ()),
+            seed=spec.get("seed") if seed is None else seed,
+            game=game,
+            callback=callback,
+            step_action=step_action,
+        )
+
+    # -- construction --------------------------------------------------------------------------
+    def _build(self, spec, *, step_action, seed, game, callback) -> None:
+        problems = Problems()
+        config = None
+        with problems.collect():
+            config = cfg.from_dict(NetworkConfig, spec["network"], address="$.network")
+        game_params = dict(game.network_params()) if hasattr(game, "network_params") else {}
+        resolved: dict[str, tuple[Any, Any]] = {}
+        for slot in PART_SECTIONS:
+            if slot not in spec:
+                continue
+            with problems.collect():
+                part_cls, data = resolve(slot, spec[slot], f"$.{slot}")
+                resolved[slot] = (part_cls, build_config(part_cls, data, f"$.{slot}", game_params))
+        for required in ("input", "neuron", "weight", "readout"):
+            if required not in spec:
+                problems.add(f"$.{required}: required: the network needs a {required} part")
+        modifier_specs = spec.get("modifiers", ())
+        if isinstance(modifier_specs, (str, Mapping)) or not isinstance(modifier_specs, Sequence):
+            problems.add(f"$.modifiers: must be a list of modifier specs (got {modifier_specs!r})")
+            modifier_specs = ()
+        modifiers = []
+        for i, item in enumerate(modifier_specs):
+            with problems.collect():
+                mod_cls, data = resolve("modifier", item, f"$.modifiers[{i}]")
+                modifiers.append((mod_cls, build_config(mod_cls, data, f"$.modifiers[{i}]", game_params)))
+        problems.raise_if_any()
+        if config.reward_mode == "step" and "rewarder" not in resolved:
+            raise ConfigError('$.rewarder: required when network.reward_mode is "step"')
+
+        self.config = config
+        self.n_inputs, self.n_neurons = config.n_inputs, config.n_neurons
+        self.n_outputs, self.processing_time = config.n_outputs, config.processing_time
+        self.reward_mode = config.reward_mode
+        self.dtype = np.dtype(config.dtype)
+        self.seed = seeding.as_seed_sequence(seed)
+        self.callback = callback if callback is not None else Callback()
+        self.step_action = step_action or default_step_action
+        self.training = True
+        self._configs = {slot: conf for slot, (_, conf) in resolved.items()}
+        self._modifier_configs = [conf for _, conf in modifiers]
+
+        built: dict[str, Any] = {}
+        for slot, (part_cls, part_config) in resolved.items():
+            built[slot] = part_cls(part_config, self._context(slot, built, game_params))
+        self.input = built["input"]
+        self.neuron = built["neuron"]
+        self.weight = built["weight"]
+        self.synapse = built.get("synapse")
+        self.readout = built["readout"]
+        self.rewarder = built.get("rewarder")
+        self.modifiers = [
+            mod_cls(mod_config, self._context(f"modifier{i}", built, game_params))
+            for i, (mod_cls, mod_config) in enumerate(modifiers)
+        ]
+        self._check_part_shapes()
+        self._allocate()
+        self.callback.network_init(network=self)
+
+    def _context(self, slot: str, built: dict[str, Any], game_params: Mapping[str, Any]) -> BuildContext:
+        return BuildContext(
+            n_inputs=self.n_inputs,
+            n_neurons=self.n_neurons,
+            n_outputs=self.n_outputs,
+            processing_time=self.processing_time,
+            dt=self.config.dt,
+            dtype=self.dtype,
+            rng=seeding.generator(self.seed, "network", slot),
+            parts=dict(built),
+            game_params=dict(game_params),
+            network=self,
+        )
+
+    def _check_part_shapes(self) -> None:
+        expected = (self.n_inputs + self.n_neurons, self.n_neurons)
+        shape = np.shape(self.weight.matrix)
+        if shape != expected:
+            raise ConfigError(
+                f"$.weight: {type(self.weight).__name__} built a {shape} matrix; the network needs "
+                f"{expected} = (n_inputs + n_neurons, n_neurons)"
+            )
+        for slot, n in (("input", self.n_inputs), ("neuron", self.n_neurons)):
+            if np.shape(getattr(self, slot).polarities) != (n,):
+                raise ConfigError(
+                    f"$.{slot}: {type(getattr(self, slot)).__name__}.polarities has shape "
+                    f"{np.shape(getattr(self, slot).polarities)}; expected ({n},)"
+                )
+
+    def _allocate(self) -> None:
+        units = self.n_inputs + self.n_neurons
+        self._log = np.zeros((self.processing_time, units), dtype=bool)
+        self._current = np.zeros(self.n_neurons, dtype=self.dtype)
+        self._signed = np.zeros(units, dtype=self.dtype)
+        self._emit = np.zeros(units, dtype=self.dtype)
+        self.tick_rewards = np.zeros(self.processing_time, dtype=np.float64)
+        self._step = -1
+        self.internal_time = 0
+        self._refresh_emit()
+
+    def _refresh_emit(self) -> None:
+        n_in = self.n_inputs
+        self._emit[:n_in] = np.asarray(self.input.polarities) * self.input.magnitude
+        self._emit[n_in:] = np.asarray(self.neuron.polarities) * self.neuron.magnitude
+
+    # -- state accessors -----------------------------------------------------------------------
+    @property
+    def parts(self) -> dict[str, Any]:
+        """Every part by slot (modifiers as a list)."""
+        slots = {"input": self.input, "neuron": self.neuron, "weight": self.weight, "synapse": self.synapse}
+        slots.update({"readout": self.readout, "rewarder": self.rewarder, "modifiers": self.modifiers})
+        return slots
+
+    @property
+    def polarities(self) -> np.ndarray:
+        """Sign of every unit, inputs then body: float (U,)."""
+        return np.sign(self._emit)
+
+    @property
+    def spike_log(self) -> np.ndarray:
+        """Spikes of the current game step: bool (processing_time, n_inputs + n_neurons).
+
+        Rows after the last executed step still hold the previous game step's values.
+        """
+        return self._log
+
+    @property
+    def output_spikes(self) -> np.ndarray:
+        """Which outputs spiked at the most recent network step: bool (n_outputs,)."""
+        return self._log[self._step, self._log.shape[1] - self.n_outputs :]
+
+    @property
+    def step_spikes(self) -> np.ndarray:
+        """Every unit's spike at the most recent network step: bool (U,)."""
+        return self._log[self._step]
+
+    # -- episode control -----------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start an episode: every part's ``reset`` (weights persist), logs cleared."""
+        for part in (self.input, self.neuron, self.synapse, self.readout, self.rewarder, *self.modifiers):
+            if part is not None and hasattr(part, "reset"):
+                part.reset()
+        self._log.fill(False)
+        self.tick_rewards.fill(0.0)
+        self._step = -1
+        self.internal_time = 0
+        self._refresh_emit()
+        self.callback.network_reset()
+
+    def train(self) -> None:
+        """Enable learning in every part."""
+        self._set_training(True)
+
+    def eval(self) -> None:
+        """Freeze learning: the learning rule is neither stepped nor rewarded until ``train()``."""
+        self._set_training(False)
+
+    def _set_training(self, on: bool) -> None:
+        self.training = on
+        for part in (
+            self.input,
+            self.neuron,
+            self.weight,
+            self.synapse,
+            self.readout,
+            self.rewarder,
+            *self.modifiers,
+        ):
+            method = getattr(part, "train" if on else "eval", None)
+            if callable(method):
+                method()
+
+    # -- simulation ------------------------------------------------------------------------------
+    def tick(self, state: Any) -> Any:
+        """Run one game step: ``processing_time`` network steps on ``state``; returns the action."""
+        self.input.update(state)
+        for modifier in self.modifiers:
+            modifier.update(self)
+        self._refresh_emit()
+        learn = self.training and self.synapse is not None
+        per_step = self.reward_mode == "step"
+        if per_step:
+            self.tick_rewards.fill(0.0)
+        fire_in, fire_body, integrate = self.input.fire, self.neuron.fire, self.neuron.integrate
+        n_in, log = self.n_inputs, self._log
+        for t in range(self.processing_time):
+            row = log[t]
+            row[:n_in] = fire_in()
+            row[n_in:] = fire_body()
+            self._step = t
+            self._propagate(row)
+            integrate(self._current)
+            if learn:
+                self.synapse.step(row)
+            if per_step:
+                self._step_reward(state, t, learn)
+        self.internal_time += self.processing_time
+        self._check_finite()
+        outputs = log[:, log.shape[1] - self.n_outputs :]
+        action = self.readout(outputs, self.polarities[len(self._emit) - self.n_outputs :])
+        self.callback.network_tick(state=state, action=action)
+        return action
+
+    def _propagate(self, spikes: np.ndarray) -> None:
+        """``current = (spikes * polarity * magnitude) @ W`` by the cheaper route for the activity."""
+        matrix = self.weight.matrix
+        active = spikes.nonzero()[0]
+        if active.size == 0:
+            self._current.fill(0.0)
+        elif active.size < DENSE_ACTIVITY * spikes.shape[0]:
+            np.dot(self._emit[active], matrix[active], out=self._current)
+        else:
+            np.multiply(spikes, self._emit, out=self._signed)
+            np.dot(self._signed, matrix, out=self._current)
+
+    def _step_reward(self, state: Any, t: int, learn: bool) -> None:
+        reward = float(self.rewarder(state, self.step_action(self, state), None))
+        self.tick_rewards[t] = reward
+        if learn:
+            self.synapse.reward(reward)
+
+    def _check_finite(self) -> None:
+        # One reduction per game step instead of a check per network step: NaN/inf propagate through sums.
+        if not np.isfinite(np.sum(self.neuron.potentials)):
+            raise SimulationError(
+                f"neuron {type(self.neuron).__name__}: non-finite membrane potential by network step "
+                f"{self.internal_time}; lower the input drive or check the neuron's parameters"
+            )
+        if self.synapse is not None and not np.isfinite(np.sum(self.weight.matrix)):
+            raise SimulationError(
+                f"synapse {type(self.synapse).__name__}: non-finite weight by network step "
+                f"{self.internal_time}; lower learning_rate or check the rule's parameters"
+            )
+
+    def reward(self, state: Any, action: Any, state_next: Any, reward: float | None = None) -> float:
+        """Deliver the learning signal of one game step.
+
+        In ``"tick"`` mode the reward (``reward`` if given, else the rewarder's verdict) is handed
+        to the learning rule while training. In ``"step"`` mode rewards were already applied during
+        the tick; the given ``reward`` or the tick's total is reported.
+
+        Returns
+        -------
+        float
+            The reward of this game step.
+        """
+        if self.reward_mode == "none":
+            raise SpikeyError(
+                "this network has reward_mode 'none'; "
+                "set network.reward_mode to 'tick' or 'step' to learn from rewards"
+            )
+        if self.reward_mode == "step":
+            value = float(self.tick_rewards.sum()) if reward is None else float(reward)
+        else:
+            if reward is None:
+                if self.rewarder is None:
+                    raise SpikeyError("reward(): no reward given and the network has no rewarder part")
+                reward = self.rewarder(state, action, state_next)
+            value = float(reward)
+            if self.training and self.synapse is not None:
+                self.synapse.reward(value)
+        self.callback.network_reward(state=state, action=action, state_next=state_next, reward=value)
+        return value
+
+    # -- copies, save and load -------------------------------------------------------------------
+    def __deepcopy__(self, memo: dict) -> Network:
+        memo[id(self.callback)] = self.callback  # a copy reports to the same callback
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            setattr(clone, key, copy.deepcopy(value, memo))
+        return clone
+
+    def copy(self) -> Network:
+        """An independent copy with the learned state (weights, traces, generators) kept."""
+        return copy.deepcopy(self)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Dynamic state of every part, keyed ``slot/name``, plus the weight matrix and mask."""
+        state: dict[str, Any] = {
+            "weight/matrix": np.array(self.weight.matrix, copy=True),
+            "weight/mask": np.array(self.weight.mask, copy=True),
+        }
+        for slot, part in self._stateful_parts():
+            for key, value in part.state_dict().items():
+                state[f"{slot}/{key}"] = value
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore :meth:`state_dict`'s output into this network (same configuration)."""
+        self.weight.matrix[...] = state["weight/matrix"]
+        self.weight.mask[...] = state["weight/mask"]
+        for slot, part in self._stateful_parts():
+            prefix = f"{slot}/"
+            part.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
+        self._refresh_emit()
+
+    def _stateful_parts(self) -> list[tuple[str, Any]]:
+        slots = [(s, p) for s, p in self.parts.items() if s != "modifiers"]
+        slots += [(f"modifier{i}", m) for i, m in enumerate(self.modifiers)]
+        return [(s, p) for s, p in slots if p is not None and hasattr(p, "state_dict")]
+
+    def save(self, path: str | Path) -> tuple[Path, Path]:
+        """Write ``PATH.json`` (configuration) and ``PATH.npz`` (learning state); returns both paths.
+
+        Callable settings are stored by import path (``module:qualname``) and must be importable
+        when loading.
+        """
+        path = Path(path)
+        json_path, npz_path = path.with_suffix(".json"), path.with_suffix(".npz")
+        arrays, rng_states = {}, {}
+        for key, value in self.state_dict().items():
+            if key.endswith("/rng"):
+                rng_states[key] = value
+            else:
+                arrays[key] = np.asarray(value)
+        document = {
+            "format": "spikey-network/1",
+            "spec": _jsonable(self.spec()),
+            "seed": {"entropy": _jsonable(self.seed.entropy), "spawn_key": list(self.seed.spawn_key)},
+            "generators": _jsonable(rng_states),
+            "training": self.training,
+        }
+        json_path.write_text(json.dumps(document, indent=2))
+        np.savez(npz_path, **arrays)
+        return json_path, npz_path
+
+    @classmethod
+    def load(cls, path: str | Path, *, game: Any = None, callback: Callback | None = None) -> Network:
+        """Rebuild a network written by :meth:`save`, learning state included."""
+        path = Path(path)
+        document = json.loads(path.with_suffix(".json").read_text())
+        if document.get("format") != "spikey-network/1":
+            raise ConfigError(f"{path.with_suffix('.json')}: not a saved Spikey network")
+        seed = np.random.SeedSequence(
+            entropy=_from_jsonable(document["seed"]["entropy"]),
+            spawn_key=tuple(document["seed"]["spawn_key"]),
+        )
+        network = cls.from_spec(_from_jsonable(document["spec"]), seed=seed, game=game, callback=callback)
+        with np.load(path.with_suffix(".npz")) as arrays:
+            state: dict[str, Any] = {key: arrays[key] for key in arrays.files}
+        state.update(_from_jsonable(document["generators"]))
+        network.load_state_dict(state)
+        network._set_training(document.get("training", True))
+        return network
+
+    def spec(self) -> dict[str, Any]:
+        """The configuration as a specification dict (part types by registered name where possible)."""
+        from spikey_core.plugins import get_registry
+
+        registry = get_registry()
+        spec: dict[str, Any] = {"network": cfg.to_dict(self.config)}
+        for slot, conf in self._configs.items():
+            part = getattr(self, slot)
+            name = registry.name_of(slot, type(part)) or _import_path(type(part))
+            spec[slot] = {"type": name, **cfg.to_dict(conf)}
+        if self.modifiers:
+            spec["modifiers"] = [
+                {"type": registry.name_of("modifier", type(m)) or _import_path(type(m)), **cfg.to_dict(c)}
+                for m, c in zip(self.modifiers, self._modifier_configs, strict=False)
+            ]
+        return spec
+
+
+def _import_path(obj: Any) -> str:
+    return f"{obj.__module__}:{obj.__qualname__}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Encode config and generator values for JSON; arrays, tuples and callables are tagged."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": str(value.dtype)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_jsonable(v) for v in value]}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, type) or callable(value):
+        return {"__callable__": _import_path(value)}
+    return value
+
+
+def _from_jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_from_jsonable(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__array__" in value:
+        return np.asarray(value["__array__"], dtype=value["dtype"])
+    if "__tuple__" in value:
+        return tuple(_from_jsonable(v) for v in value["__tuple__"])
+    if "__callable__" in value:
+        from spikey_core.spec import import_object
+
+        return import_object(value["__callable__"], "saved network")
+    return {k: _from_jsonable(v) for k, v in value.items()}

@@ -1,0 +1,245 @@
+"""Experiment specifications: the dict / TOML form that names parts by their registered names.
+
+A specification is a mapping with these top-level sections (TOML tables)::
+
+    name = "logic-xor"            # optional label
+    seed = 0                      # optional experiment seed
+    [network]                     # sizes and kernel settings (see NetworkConfig)
+    [input]  [neuron]  [weight]  [synapse]  [readout]  [rewarder]
+    [[modifiers]]                 # zero or more
+    [game]   [loop]   [callback]
+
+Each part section holds ``type`` (a registered name, or a class in Python) plus the fields of that
+part's ``Config``. Every problem in a specification is collected into one
+:class:`~spikey_core.errors.ConfigError` whose lines are addressed ``$.section.field``.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import numbers
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from spikey_core import config as cfg
+from spikey_core.errors import ConfigError, did_you_mean
+from spikey_core.plugins import get_registry
+
+PART_SECTIONS = ("input", "neuron", "weight", "synapse", "readout", "rewarder")
+SECTIONS = ("name", "description", "seed", "network", *PART_SECTIONS, "modifiers", "game", "loop", "callback")
+
+
+class Problems:
+    """Collects ConfigError lines from several checks so they can be raised together."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        """Run a block, keeping its ConfigError lines instead of raising."""
+        try:
+            yield
+        except ConfigError as error:
+            self.lines.extend(error.problems)
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise ConfigError(self.lines)
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML specification file.
+
+    Raises
+    ------
+    ConfigError
+        The file does not exist or is not valid TOML (the message names the file and line).
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such experiment file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def resolve(kind: str, section: Any, address: str) -> tuple[Any, dict[str, Any]]:
+    """Split a section into the class it names and the remaining settings.
+
+    Parameters
+    ----------
+    kind : str
+        Registry kind to look the name up under.
+    section : str, class or mapping
+        A registered name, a class, or a mapping with a ``type`` key plus settings.
+    address : str
+        Where the section sits, for messages (``$.neuron``).
+
+    Raises
+    ------
+    ConfigError
+        ``type`` missing, or not a registered name of ``kind`` (with a did-you-mean).
+    """
+    if isinstance(section, (str, type)) or callable(section):
+        type_, data = section, {}
+    elif isinstance(section, Mapping):
+        data = dict(section)
+        if "type" not in data:
+            names = ", ".join(get_registry().names(kind)) or "none installed"
+            raise ConfigError(f"{address}.type: required: which {kind} to use (installed: {names})")
+        type_ = data.pop("type")
+    else:
+        raise ConfigError(f"{address}: must be a {kind} name or a table with 'type' (got {section!r})")
+    if isinstance(type_, str):
+        if ":" in type_ and type_ not in get_registry().names(kind):
+            return import_object(type_, f"{address}.type"), data
+        try:
+            return get_registry().get(kind, type_), data
+        except LookupError as error:
+            raise ConfigError(f"{address}.type: {error}") from None
+    if callable(type_):
+        return type_, data
+    raise ConfigError(f"{address}.type: must be a registered {kind} name (got {type_!r})")
+
+
+def import_object(path: str, address: str) -> Any:
+    """The object at ``"package.module:Qualified.name"`` (lets a TOML file use unregistered classes)."""
+    module_name, _, qualname = path.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for attribute in qualname.split("."):
+            obj = getattr(obj, attribute)
+    except (ImportError, AttributeError) as error:
+        raise ConfigError(f"{address}: cannot import {path!r}: {error}") from None
+    return obj
+
+
+def build_config(cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] = ()) -> Any:
+    """Validate ``data`` against ``cls.Config`` (fields missing from ``data`` may come from ``fallback``)."""
+    config_cls = getattr(cls, "Config", None)
+    if config_cls is None or not cfg.is_config_class(config_cls):
+        raise ConfigError(f"{address}.type: {cls!r} has no attrs 'Config' class; every part needs one")
+    fields = {f.name for f in attrs.fields(config_cls)}
+    merged = {k: v for k, v in dict(fallback).items() if k in fields and k not in data}
+    merged.update(data)
+    return cfg.from_dict(config_cls, merged, address=address)
+
+
+def instantiate(kind: str, section: Any, address: str, **extra: Any) -> Any:
+    """Build a keyword-configured object (game, loop, callback, backend) from its section.
+
+    The class's ``Config`` (if any) validates the settings first; the object is then created as
+    ``cls(**settings, **extra)``.
+    """
+    cls, data = resolve(kind, section, address)
+    if cfg.is_config_class(getattr(cls, "Config", None)):
+        data = cfg.to_dict(cfg.from_dict(cls.Config, data, address=address))
+    try:
+        return cls(**data, **extra)
+    except TypeError as error:
+        raise ConfigError(f"{address}: cannot create {kind} {cls.__name__}: {error}") from None
+
+
+def check_sections(spec: Mapping[str, Any], address: str = "$") -> list[str]:
+    """Problems with the top-level keys of a specification (unknown sections, bad seed)."""
+    if not isinstance(spec, Mapping):
+        return [f"{address}: an experiment must be a table of sections (got {spec!r})"]
+    lines = []
+    for key in spec:
+        if key not in SECTIONS:
+            hint = did_you_mean(key, SECTIONS) or f" (sections: {', '.join(SECTIONS)})"
+            lines.append(f"{address}.{key}: unknown section{hint}")
+    seed = spec.get("seed")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
+        lines.append(f"{address}.seed: must be a non-negative integer (got {seed!r})")
+    return lines
+
+
+def _config_fields(kind: str, section: Any) -> set[str]:
+    try:
+        cls, _ = resolve(kind, section, "$")
+    except ConfigError:
+        return set()
+    config_cls = getattr(cls, "Config", None)
+    return {f.name for f in attrs.fields(config_cls)} if cfg.is_config_class(config_cls) else set()
+
+
+def _section_kinds(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    pairs = [(name, name) for name in PART_SECTIONS if name in spec]
+    pairs += [("game", "game"), ("loop", "loop"), ("callback", "callback")]
+    return [(section, kind) for section, kind in pairs if section in spec]
+
+
+def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """A copy of ``spec`` with one setting changed.
+
+    ``key`` is ``section.field`` (``neuron.firing_threshold``, ``network.processing_time``) or a
+    bare field name declared by exactly one section's config (``firing_threshold``).
+
+    Raises
+    ------
+    ConfigError
+        The key names no declared field, or a bare name is declared by several sections.
+    """
+    new = copy.deepcopy(dict(spec))
+    section, _, field = key.rpartition(".")
+    if not section:
+        section = _owner_of(new, key)
+        field = key
+    if section in ("seed", "name", "description"):
+        raise ConfigError(f"setting {key!r}: use the top-level '{section}' directly")
+    if section == "network":
+        from spikey_core.network import NetworkConfig
+
+        declared = {f.name for f in attrs.fields(NetworkConfig)}
+    else:
+        kind = dict(_section_kinds(new)).get(section)
+        if kind is None:
+            raise ConfigError(
+                f"setting {key!r}: the experiment has no section {section!r}"
+                f"{did_you_mean(section, [s for s, _ in _section_kinds(new)] + ['network'])}"
+            )
+        declared = _config_fields(kind, new[section])
+    if field not in declared:
+        raise ConfigError(
+            f"setting {key!r}: {section} declares no setting {field!r}"
+            f"{did_you_mean(field, declared) or ' (settings: ' + ', '.join(sorted(declared)) + ')'}"
+        )
+    target = new.setdefault(section, {})
+    if isinstance(target, str):
+        target = new[section] = {"type": target}
+    target[field] = value
+    return new
+
+
+def _owner_of(spec: Mapping[str, Any], field: str) -> str:
+    from spikey_core.network import NetworkConfig
+
+    owners = [s for s, kind in _section_kinds(spec) if field in _config_fields(kind, spec[s])]
+    if field in {f.name for f in attrs.fields(NetworkConfig)}:
+        owners.append("network")
+    if not owners:
+        every = set()
+        for s, kind in _section_kinds(spec):
+            every |= _config_fields(kind, spec[s])
+        raise ConfigError(
+            f"setting {field!r}: no part of this experiment declares {field!r}{did_you_mean(field, every)}"
+        )
+    if len(owners) > 1:
+        raise ConfigError(
+            f"setting {field!r}: declared by {', '.join(owners)}; "
+            f"write it as SECTION.{field}, e.g. {owners[0]}.{field}"
+        )
+    return owners[0]

@@ -1,0 +1,110 @@
+"""The registered reference experiments (Florian 2007 XOR, Izhikevich 2007 conditioning)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from spikey_core import Experiment
+from spikey_meta.experiments.outputs import write_run_plots
+from spikey_meta.experiments.rule_comparison import plot_rule_comparison
+from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
+
+PACKAGE = "spikey_meta.experiments"
+
+
+def _signals(info: dict[str, Any]) -> tuple[list[Any], list[float]]:
+    states = flatten_episodes(info["step_states"])
+    rates = [float(r) for r in flatten_episodes(info["step_outrates"])]
+    return states, rates
+
+
+class ReferenceExperiment(Experiment):
+    """A shipped experiment: its TOML specification plus the plots of a finished run."""
+
+    def write_outputs(
+        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
+    ) -> list[Path]:
+        return write_run_plots(folder, stem, network, info)
+
+
+class FlorianRateXOR(ReferenceExperiment):
+    """Florian (2007) rate-coded XOR: 60 inputs, 60 hidden, 1 output, 800 patterns of 500 ms."""
+
+    description = "Florian 2007 rate-coded XOR (800 patterns, rlstdp, per-step reward)"
+    toml: ClassVar[tuple[str, str]] = (PACKAGE, "florian-rate-xor.toml")
+    eval_steps: ClassVar[int] = 50
+
+    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
+        states, rates = _signals(info)
+        return florian_scores(states, rates, eval_steps=self.eval_steps)
+
+
+class ControlRun:
+    """Mixin: the experiment it precedes in the bases, without learning (learning rate 0) and,
+    when ``control_patterns`` is set, with only that many game steps."""
+
+    control_patterns: ClassVar[int | None] = None
+
+    @classmethod
+    def load_spec(cls) -> dict[str, Any]:
+        spec = super().load_spec()  # type: ignore[misc]
+        spec["name"] = spec["name"] + "-control"
+        spec["synapse"]["learning_rate"] = 0.0
+        if cls.control_patterns is not None:
+            spec["loop"]["len_episode"] = cls.control_patterns
+        return spec
+
+
+class FlorianRateXORControl(ControlRun, FlorianRateXOR):
+    """The control of the rate-coded XOR: learning rate 0, 50 patterns (expected: no win)."""
+
+    description = "control of florian-rate-xor: no learning, 50 patterns"
+    control_patterns = 50
+
+
+class FlorianTemporalXOR(FlorianRateXOR):
+    """Florian (2007) temporally coded XOR: 2 inputs replaying frozen spike trains, 20 hidden, 1 output."""
+
+    description = "Florian 2007 temporally coded XOR (800 patterns, rlstdp, per-step reward)"
+    toml = (PACKAGE, "florian-temporal-xor.toml")
+
+
+class FlorianTemporalXORControl(ControlRun, FlorianTemporalXOR):
+    """The control of the temporal XOR: learning rate 0, 50 patterns (expected: no win)."""
+
+    description = "control of florian-temporal-xor: no learning, 50 patterns"
+    control_patterns = 50
+
+
+class IzhikevichConditioning(ReferenceExperiment):
+    """Izhikevich (2007) classical conditioning: rewarded stimuli come to drive the outputs."""
+
+    description = "Izhikevich 2007 classical conditioning (10 stimuli, reward on 0, 3, 6, 9)"
+    toml = (PACKAGE, "izhikevich-conditioning.toml")
+
+    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
+        states, rates = _signals(info)
+        rewarded = network.rewarder.config.rewarded_states
+        return conditioning_scores(states, rates, [int(s) for s in rewarded], last=100)
+
+
+class IzhikevichConditioningControl(ControlRun, IzhikevichConditioning):
+    """The control of the conditioning experiment: learning rate 0."""
+
+    description = "control of izhikevich-conditioning: no learning"
+
+
+class FlorianFig1(Experiment):
+    """Florian (2007) Fig. 1: rlstdp, mstdp and mstdpet on one synapse beside the paper's MSTDPET curve."""
+
+    description = "Florian 2007 Fig. 1: learning rules on one synapse with prescribed spikes"
+    toml = (PACKAGE, "florian-fig1.toml")
+
+    def write_outputs(
+        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
+    ) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stem}-weights.png"
+        plot_rule_comparison(info, path)
+        return [path]

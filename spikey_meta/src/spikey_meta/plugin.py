@@ -1,0 +1,36 @@
+"""Registrations of spikey-meta."""
+
+from spikey_core import hookimpl
+from spikey_meta import meta_cli, report
+from spikey_meta.backends.multiprocessing import MultiprocessingBackend
+from spikey_meta.backends.ray import RayBackend
+from spikey_meta.callbacks.experiment import ExperimentCallback
+from spikey_meta.callbacks.rl import RLCallback
+from spikey_meta.experiments import reference, rule_comparison
+
+
+@hookimpl
+def spikey_register_parts(registry):
+    registry.add("callback", "experiment", ExperimentCallback)
+    registry.add("callback", "rl", RLCallback)
+    registry.add("backend", "multiprocessing", MultiprocessingBackend)
+    registry.add("backend", "ray", RayBackend)
+    registry.add("loop", "rule_comparison", rule_comparison.RuleComparisonLoop)
+    registry.add("experiment", "florian-fig1", reference.FlorianFig1)
+    registry.add("experiment", "florian-rate-xor", reference.FlorianRateXOR)
+    registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
+    registry.add("experiment", "florian-temporal-xor", reference.FlorianTemporalXOR)
+    registry.add("experiment", "florian-temporal-xor-control", reference.FlorianTemporalXORControl)
+    registry.add("experiment", "izhikevich-conditioning", reference.IzhikevichConditioning)
+    registry.add("experiment", "izhikevich-conditioning-control", reference.IzhikevichConditioningControl)
+
+
+@hookimpl
+def spikey_register_commands(registry):
+    registry.add_command("report", help=report.HELP, setup=report.setup, run=report.run)
+    registry.add_command(
+        "series", help=meta_cli.SERIES_HELP, setup=meta_cli.setup_series, run=meta_cli.run_series
+    )
+    registry.add_command(
+        "evolve", help=meta_cli.EVOLVE_HELP, setup=meta_cli.setup_evolve, run=meta_cli.run_evolve
+    )
