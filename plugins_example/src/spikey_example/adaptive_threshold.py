@@ -12,18 +12,24 @@ from spikey_core import Part, param
 @attrs.frozen(kw_only=True)
 class AdaptiveThresholdConfig:
     firing_threshold: float = param(
-        default=1.0, check=Real(gt=0), doc="resting threshold theta_0, potential units"
+        tunable=True, default=1.0, check=Real(gt=0), doc="resting threshold theta_0, potential units"
     )
     threshold_increment: float = param(
-        default=0.5, check=Real(ge=0), doc="threshold added by each spike of the neuron, potential units"
+        tunable=True,
+        default=0.5,
+        check=Real(ge=0),
+        doc="threshold added by each spike of the neuron, potential units",
     )
     adaptation_decay: float = param(
-        default=0.05, check=probability(), doc="fraction of the threshold excess lost per step, in [0, 1]"
+        tunable=True,
+        default=0.05,
+        check=probability(),
+        doc="fraction of the threshold excess lost per step, in [0, 1]",
     )
     potential_decay: float = param(
-        default=0.05, check=probability(), doc="fraction of V lost per step, in [0, 1]"
+        tunable=True, default=0.05, check=probability(), doc="fraction of V lost per step, in [0, 1]"
     )
-    magnitude: float = param(default=1.0, check=Real(gt=0), doc="amplitude of an emitted spike")
+    magnitude: float = param(tunable=True, default=1.0, check=Real(gt=0), doc="amplitude of an emitted spike")
     pct_inhibitory: float = param(
         default=0.0, check=probability(), doc="fraction of inhibitory neurons, in [0, 1]"
     )
@@ -52,7 +58,6 @@ class AdaptiveThreshold(Part):
     def __init__(self, config: AdaptiveThresholdConfig, ctx):
         super().__init__(config, ctx)
         n = ctx.n_neurons
-        self.magnitude = config.magnitude
         self.polarities = np.where(self.rng.random(n) < config.pct_inhibitory, -1.0, 1.0).astype(ctx.dtype)
         self.potentials = np.zeros(n, dtype=ctx.dtype)
         self.excess = np.zeros(n, dtype=ctx.dtype)
@@ -64,12 +69,12 @@ class AdaptiveThreshold(Part):
         self._spikes.fill(False)
 
     def fire(self) -> np.ndarray:
-        np.greater_equal(self.potentials, self.config.firing_threshold + self.excess, out=self._spikes)
+        np.greater_equal(self.potentials, self.firing_threshold + self.excess, out=self._spikes)
         return self._spikes
 
     def integrate(self, current: np.ndarray) -> None:
-        self.potentials *= 1.0 - self.config.potential_decay
+        self.potentials *= 1.0 - self.potential_decay
         self.potentials[self._spikes] = 0.0
         self.potentials += current
-        self.excess *= 1.0 - self.config.adaptation_decay
-        self.excess[self._spikes] += self.config.threshold_increment
+        self.excess *= 1.0 - self.adaptation_decay
+        self.excess[self._spikes] += self.threshold_increment

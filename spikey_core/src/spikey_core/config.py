@@ -44,10 +44,13 @@ __all__ = [
     "param",
     "probability",
     "to_dict",
+    "tunable_fields",
+    "with_values",
 ]
 
 _DOC = "doc"
 _CHECK = "check"
+_TUNABLE = "tunable"
 
 
 def _is_bool(value: Any) -> bool:
@@ -282,6 +285,7 @@ def param(
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     converter: Callable[[Any], Any] | None = None,
+    tunable: bool = False,
 ) -> Any:
     """Declare one configuration field.
 
@@ -295,9 +299,15 @@ def param(
         The default value, or a zero-argument function making it; omit both for a required field.
     converter : callable, optional
         Applied to the value before validation (e.g. ``tuple`` for list-valued fields).
+    tunable : bool
+        The part reads this value at run time from a same-named instance attribute, which
+        :class:`~spikey_core.part.Part` creates from the config; changing the attribute (by hand or
+        by a modifier) changes the simulation, and ``spec()``, ``save()`` and logs report it.
+        Leave ``False`` for values used only when the part is built (sizes, polarities, seeds).
     """
     validators = [check] if check is not None else []
-    kwargs: dict[str, Any] = {"metadata": {_DOC: doc, _CHECK: check}, "validator": validators}
+    metadata = {_DOC: doc, _CHECK: check, _TUNABLE: bool(tunable)}
+    kwargs: dict[str, Any] = {"metadata": metadata, "validator": validators}
     if converter is not None:
         kwargs["converter"] = _safe_converter(converter)
     if factory is not None:
@@ -327,6 +337,58 @@ def is_config_class(cls: Any) -> bool:
 
 def _fields(cls: type) -> tuple[attrs.Attribute, ...]:
     return tuple(f for f in attrs.fields(cls) if f.init)
+
+
+def tunable_fields(cls: type) -> tuple[str, ...]:
+    """Names of the fields of config class ``cls`` declared with ``param(..., tunable=True)``."""
+    if not is_config_class(cls):
+        return ()
+    return tuple(f.name for f in _fields(cls) if f.metadata.get(_TUNABLE, False))
+
+
+def live_value(cls: type, name: str, value: Any) -> Any:
+    """``value`` of field ``name`` as a part holds it at run time: Python float / int for numbers.
+
+    Numbers checked by :class:`Real` become ``float`` and by :class:`Integer` ``int``, so the hot
+    loop works on plain Python scalars whatever numeric type the user passed; anything else is
+    returned unchanged.
+    """
+    check = attrs.fields_dict(cls)[name].metadata.get(_CHECK)
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        return value
+    if isinstance(check, Integer) and isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(check, Real):
+        return float(value)
+    return value
+
+
+def with_values(config: Any, values: Mapping[str, Any], *, address: str | None = None) -> Any:
+    """A copy of ``config`` with some fields replaced, validated like :func:`from_dict`.
+
+    Returns ``config`` itself when nothing changes.
+
+    Raises
+    ------
+    ConfigError
+        A replaced value fails its field's check; lines are addressed ``<address>.<field>`` (the
+        config class name when ``address`` is None).
+    """
+    current = to_dict(config)
+    if all(_same(current[name], value) for name, value in values.items()):
+        return config
+    where = address if address is not None else type(config).__name__
+    return from_dict(type(config), {**current, **values}, address=where)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    numeric = all(isinstance(v, numbers.Real) and not _is_bool(v) for v in (a, b))
+    try:
+        return bool((numeric or type(a) is type(b)) and a == b)
+    except (TypeError, ValueError):  # arrays compare elementwise
+        return False
 
 
 def from_dict(cls: type, data: Any, *, address: str = "$") -> Any:
@@ -411,13 +473,18 @@ def field_rows(cls: type) -> list[dict[str, str]]:
                 "accepts": check.summary() if check is not None else "any",
                 "default": default,
                 "doc": field.metadata.get(_DOC, ""),
+                "tunable": "yes" if field.metadata.get(_TUNABLE, False) else "",
             }
         )
     return rows
 
 
 def describe(cls: type, *, title: str | None = None) -> str:
-    """Render a config class as a text table: field, accepted values, default, meaning."""
+    """Render a config class as a text table: field, accepted values, default, meaning.
+
+    Fields a part reads at run time (``tunable``) are marked ``[tunable]``: setting the part's
+    attribute of that name changes the simulation and what ``spec()`` reports.
+    """
     rows = field_rows(cls)
     lines = [title] if title else []
     if not rows:
@@ -432,6 +499,6 @@ def describe(cls: type, *, title: str | None = None) -> str:
     for row in rows:
         lines.append(
             f"  {row['name']:<{widths['name']}}  {row['accepts']:<{widths['accepts']}}  "
-            f"{row['default']:<{widths['default']}}  {row['doc']}"
+            f"{row['default']:<{widths['default']}}  {row['doc']}" + (" [tunable]" if row["tunable"] else "")
         )
     return "\n".join(lines)

@@ -41,7 +41,7 @@ from spikey_core import seeding
 from spikey_core.callbacks import Callback
 from spikey_core.config import Integer, OneOf, Real, param
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
-from spikey_core.part import BuildContext
+from spikey_core.part import BuildContext, Part
 from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve
 
 REWARD_MODES = ("none", "tick", "step")
@@ -520,13 +520,21 @@ class Network:
         for slot, conf in self._configs.items():
             part = getattr(self, slot)
             name = registry.name_of(slot, type(part)) or _import_path(type(part))
-            spec[slot] = {"type": name, **cfg.to_dict(conf)}
+            spec[slot] = {"type": name, **cfg.to_dict(_live_config(part, conf))}
         if self.modifiers:
             spec["modifiers"] = [
-                {"type": registry.name_of("modifier", type(m)) or _import_path(type(m)), **cfg.to_dict(c)}
+                {
+                    "type": registry.name_of("modifier", type(m)) or _import_path(type(m)),
+                    **cfg.to_dict(_live_config(m, c)),
+                }
                 for m, c in zip(self.modifiers, self._modifier_configs, strict=False)
             ]
         return spec
+
+
+def _live_config(part: Any, built: Any) -> Any:
+    """A part's configuration at its live values (a :class:`Part` reads its tunables back)."""
+    return part.config if isinstance(part, Part) else built
 
 
 def _import_path(obj: Any) -> str:

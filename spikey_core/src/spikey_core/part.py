@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
+from spikey_core import config as cfg
+
 
 @attrs.frozen(kw_only=True)
 class EmptyConfig:
@@ -66,11 +68,17 @@ class BuildContext:
 
 
 class Part:
-    """Optional base class for parts: stores config and generator, implements train/eval and state.
+    """Optional base class for parts: config, generator, tunable attributes, train/eval and state.
 
     Subclasses set ``Config`` and list in ``STATE`` the names of the array attributes that make up
     their dynamic state; :meth:`state_dict` / :meth:`load_state_dict` then save and restore those
     arrays together with the generator state, which is what save/load and copies rely on.
+
+    Every config field declared ``param(..., tunable=True)`` becomes an instance attribute of the
+    same name (numbers as Python ``float`` / ``int``), which the model reads at every step. That
+    attribute is the one source of truth: :attr:`config` reads the tunable values back from the
+    part, so ``network.neuron.firing_threshold = 99`` is what ``spec()``, ``save()``, logs and
+    modifiers see.
     """
 
     Config: ClassVar[type] = EmptyConfig
@@ -81,6 +89,30 @@ class Part:
         self.rng = ctx.rng
         self.dtype = ctx.dtype
         self.training = True
+
+    @property
+    def config(self) -> Any:
+        """The part's configuration with every tunable field at its live value (validated).
+
+        Raises
+        ------
+        ConfigError
+            A tunable attribute was set to a value its field rejects.
+        """
+        built = self.__dict__.get("_built_config")
+        tunable = self.__dict__.get("_tunable", ())
+        if not tunable:
+            return built
+        live = {name: getattr(self, name) for name in tunable}
+        return cfg.with_values(built, live, address=f"{type(self).__name__}.config")
+
+    @config.setter
+    def config(self, config: Any) -> None:
+        """Adopt ``config``: its tunable fields become the part's live attributes."""
+        self._built_config = config
+        self._tunable = cfg.tunable_fields(type(config))
+        for name in self._tunable:
+            setattr(self, name, cfg.live_value(type(config), name, getattr(config, name)))
 
     def reset(self) -> None:
         """Start of an episode; the default keeps everything."""

@@ -19,7 +19,10 @@ from spikey_core import ConfigError
 def magnitude_param(default: float = 1.0) -> Any:
     """The ``magnitude`` config field: amplitude of one emitted spike."""
     return param(
-        default=default, check=Real(gt=0), doc="amplitude of one emitted spike, > 0 (potential units)"
+        default=default,
+        check=Real(gt=0),
+        doc="amplitude of one emitted spike, > 0 (potential units)",
+        tunable=True,
     )
 
 

@@ -28,6 +28,7 @@ class InputConfig:
     """Fields every encoder shares: firing window, polarities and spike size."""
 
     input_firing_steps: int = param(
+        tunable=True,
         default=-1,
         check=Integer(ge=-1),
         doc="network steps per game step during which the inputs fire, from the first; -1 = all of them",
@@ -218,9 +219,7 @@ class InputBase(Part):
         super().__init__(config, ctx)
         self.n_inputs = ctx.n_inputs
         self.processing_time = ctx.processing_time
-        self.magnitude = float(config.magnitude)
         self.polarities = draw_polarities(ctx.n_inputs, config.input_pct_inhibitory, self.rng, ctx.dtype)
-        self.input_firing_steps = int(config.input_firing_steps)
         self.tick_step = 0
         self._silent = np.zeros(ctx.n_inputs, dtype=bool)
 

@@ -39,10 +39,13 @@ class RBFConfig(InputConfig):
         default=2 * math.pi / 60, check=Real(gt=0), doc="variance of the squashed thetadot tuning, > 0"
     )
     thetadot_scale: float = param(
-        default=4.0, check=Real(gt=0), doc="s in the squashing arctan(thetadot / s), rad/s, > 0"
+        tunable=True, default=4.0, check=Real(gt=0), doc="s in the squashing arctan(thetadot / s), rad/s, > 0"
     )
     max_rate: float = param(
-        default=0.4, check=probability(), doc="per-step spike probability at a unit's centre, in [0, 1]"
+        tunable=True,
+        default=0.4,
+        check=probability(),
+        doc="per-step spike probability at a unit's centre, in [0, 1]",
     )
     state_indices: tuple = param(
         default=(0, 2, 3),
@@ -94,7 +97,6 @@ class RBF(RateInputBase):
                 f"{self.address('x_centres')}: n_inputs = {ctx.n_inputs} must be a multiple of the grid size "
                 f"{config.n_units} = {shape}; change n_inputs or the centres"
             )
-        self.max_rate = float(config.max_rate)
         self._axes = [
             (np.asarray(config.x_centres, dtype=np.float64), config.x_variance),
             (np.asarray(config.theta_centres, dtype=np.float64), config.theta_variance),
@@ -111,7 +113,7 @@ class RBF(RateInputBase):
                 f"{self.address('state_indices')}: state {state!r} has no position {max(self._indices)}"
             )
         x, theta, thetadot = (values[i] for i in self._indices)
-        coordinates = (x, theta, math.atan(thetadot / self.config.thetadot_scale))
+        coordinates = (x, theta, math.atan(thetadot / self.thetadot_scale))
         exponents = [
             -((c - centres) ** 2) / (2 * var)
             for c, (centres, var) in zip(coordinates, self._axes, strict=True)

@@ -2,8 +2,9 @@
 
 A modifier changes one runtime-tunable attribute of a part, named by a path
 ``"<slot>.<attribute>"`` such as ``"synapse.learning_rate"`` or ``"neuron.firing_threshold"``.
-Parts copy such values from their config to same-named instance attributes and read them from
-there, so ``setattr`` on the part takes effect at the next network step.
+Config fields declared ``param(..., tunable=True)`` are copied by :class:`spikey_core.Part` to
+same-named instance attributes that the part reads at every step, so ``setattr`` on the part takes
+effect at the next network step and is what ``spec()``, ``save()`` and logs report.
 """
 
 from __future__ import annotations

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 from spikey_core.config import Integer, Real, param
 
@@ -12,8 +10,12 @@ from spikey_parts.modifiers.base import ScheduleBase, ScheduleConfig
 
 @attrs.frozen(kw_only=True)
 class DropOffConfig(ScheduleConfig):
-    step_stop: int = param(check=Integer(ge=0), doc="game steps per episode that use value_start, >= 0")
-    value_end: float = param(check=Real(), doc="value from game step step_stop of each episode on")
+    step_stop: int = param(
+        tunable=True, check=Integer(ge=0), doc="game steps per episode that use value_start, >= 0"
+    )
+    value_end: float = param(
+        tunable=True, check=Real(), doc="value from game step step_stop of each episode on"
+    )
 
 
 class DropOff(ScheduleBase):
@@ -24,11 +26,6 @@ class DropOff(ScheduleBase):
     """
 
     Config = DropOffConfig
-
-    def __init__(self, config: DropOffConfig, ctx: Any):
-        super().__init__(config, ctx)
-        self.step_stop = config.step_stop
-        self.value_end = float(config.value_end)
 
     def value_at(self, step: int) -> float:
         return self.value_start if step < self.step_stop else self.value_end

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 from spikey_core.config import Integer, Real, param
 
@@ -12,9 +10,9 @@ from spikey_parts.modifiers.base import ScheduleBase, ScheduleConfig
 
 @attrs.frozen(kw_only=True)
 class LinearDecayConfig(ScheduleConfig):
-    step_stop: int = param(check=Integer(ge=1), doc="game steps the ramp takes, >= 1")
+    step_stop: int = param(tunable=True, check=Integer(ge=1), doc="game steps the ramp takes, >= 1")
     value_stop: float = param(
-        check=Real(), doc="value reached after step_stop game steps and held afterwards"
+        tunable=True, check=Real(), doc="value reached after step_stop game steps and held afterwards"
     )
 
 
@@ -28,11 +26,6 @@ class LinearDecay(ScheduleBase):
     """
 
     Config = LinearDecayConfig
-
-    def __init__(self, config: LinearDecayConfig, ctx: Any):
-        super().__init__(config, ctx)
-        self.step_stop = config.step_stop
-        self.value_stop = float(config.value_stop)
 
     def value_at(self, step: int) -> float:
         fraction = min(step, self.step_stop) / self.step_stop

@@ -85,7 +85,6 @@ class ThresholdNeuronBase(Part):
         super().__init__(config, ctx)
         n = ctx.n_neurons
         self.n_neurons = n
-        self.magnitude = float(config.magnitude)
         self.polarities = build_polarities(
             config.polarities, config.neuron_pct_inhibitory, n, self.rng, ctx.dtype, "$.neuron.polarities"
         )

@@ -32,17 +32,24 @@ class IzhikevichConfig(NeuronOutputConfig):
         check=Optional(OneOf(PRESETS)),
         doc="named firing type giving a, b, c, d (explicit a, b, c, d override it); none = give all four",
     )
-    a: Any = param(default=None, check=Optional(Real(gt=0)), doc="recovery rate of u, 1/ms, > 0")
-    b: Any = param(default=None, check=Optional(Real()), doc="sensitivity of u to v, 1/ms")
-    c: Any = param(default=None, check=Optional(Real()), doc="reset potential of v after a spike, mV")
-    d: Any = param(default=None, check=Optional(Real()), doc="increment of u after a spike, mV/ms")
+    a: Any = param(
+        tunable=True, default=None, check=Optional(Real(gt=0)), doc="recovery rate of u, 1/ms, > 0"
+    )
+    b: Any = param(tunable=True, default=None, check=Optional(Real()), doc="sensitivity of u to v, 1/ms")
+    c: Any = param(
+        tunable=True, default=None, check=Optional(Real()), doc="reset potential of v after a spike, mV"
+    )
+    d: Any = param(
+        tunable=True, default=None, check=Optional(Real()), doc="increment of u after a spike, mV/ms"
+    )
     v_peak: float = param(
-        default=30.0, check=Real(), doc="spike cut-off: a neuron fires when v >= v_peak, mV"
+        tunable=True, default=30.0, check=Real(), doc="spike cut-off: a neuron fires when v >= v_peak, mV"
     )
     v_init: float = param(
-        default=-65.0, check=Real(), doc="starting potential v (u starts at b * v_init), mV"
+        tunable=True, default=-65.0, check=Real(), doc="starting potential v (u starts at b * v_init), mV"
     )
     substeps: int = param(
+        tunable=True,
         default=2,
         check=Integer(ge=1),
         doc="Euler sub-steps of v per network step (2 = the paper's 0.5 ms at dt 1 ms)",
@@ -105,14 +112,10 @@ class Izhikevich(Part):
     def __init__(self, config: IzhikevichConfig, ctx: Any):
         super().__init__(config, ctx)
         n = ctx.n_neurons
-        self.magnitude = float(config.magnitude)
         self.polarities = build_polarities(
             config.polarities, config.neuron_pct_inhibitory, n, self.rng, ctx.dtype, "$.neuron.polarities"
         )
-        self.a, self.b, self.c, self.d = config.parameters()
-        self.v_peak = float(config.v_peak)
-        self.v_init = float(config.v_init)
-        self.substeps = int(config.substeps)
+        self.a, self.b, self.c, self.d = config.parameters()  # the preset's values unless given
         self.dt = float(ctx.dt)
         self.potentials = np.zeros(n, dtype=ctx.dtype)
         self.recovery = np.zeros(n, dtype=ctx.dtype)

@@ -18,13 +18,18 @@ _STEP_ROUNDING = 1e-9
 
 @attrs.frozen(kw_only=True)
 class LIFConfig(NeuronOutputConfig):
-    tau_m: float = param(default=20.0, check=Real(gt=0), doc="membrane time constant, ms, > 0")
-    v_rest: float = param(default=-65.0, check=Real(), doc="resting potential (leak target and start), mV")
-    v_reset: float = param(
-        default=-65.0, check=Real(), doc="potential after a spike and during refractoriness, mV"
+    tau_m: float = param(tunable=True, default=20.0, check=Real(gt=0), doc="membrane time constant, ms, > 0")
+    v_rest: float = param(
+        tunable=True, default=-65.0, check=Real(), doc="resting potential (leak target and start), mV"
     )
-    v_threshold: float = param(default=-50.0, check=Real(), doc="firing threshold, mV; must exceed v_reset")
+    v_reset: float = param(
+        tunable=True, default=-65.0, check=Real(), doc="potential after a spike and during refractoriness, mV"
+    )
+    v_threshold: float = param(
+        tunable=True, default=-50.0, check=Real(), doc="firing threshold, mV; must exceed v_reset"
+    )
     refractory_ms: float = param(
+        tunable=True,
         default=2.0,
         check=Real(ge=0),
         doc="refractory time, ms, >= 0; rounded up to whole network steps of ctx.dt",
@@ -70,11 +75,6 @@ class LIF(ThresholdNeuronBase):
     def __init__(self, config: LIFConfig, ctx: Any):
         super().__init__(config, ctx)
         self.dt = float(ctx.dt)
-        self.tau_m = float(config.tau_m)
-        self.v_rest = float(config.v_rest)
-        self.v_reset = float(config.v_reset)
-        self.v_threshold = float(config.v_threshold)
-        self.refractory_ms = float(config.refractory_ms)
         self.reset()
 
     @property

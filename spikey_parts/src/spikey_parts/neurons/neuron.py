@@ -14,23 +14,34 @@ from spikey_parts.neurons.base import NeuronOutputConfig, ThresholdNeuronBase, l
 @attrs.frozen(kw_only=True)
 class NeuronConfig(NeuronOutputConfig):
     firing_threshold: float = param(
-        default=16.0, check=Real(), doc="potential at or above which a neuron fires (potential units)"
+        tunable=True,
+        default=16.0,
+        check=Real(),
+        doc="potential at or above which a neuron fires (potential units)",
     )
     potential_decay: float = param(
-        default=0.05, check=probability(), doc="fraction of (V - resting_mv) lost per step, in [0, 1]"
+        tunable=True,
+        default=0.05,
+        check=probability(),
+        doc="fraction of (V - resting_mv) lost per step, in [0, 1]",
     )
     resting_mv: float = param(
+        tunable=True,
         default=0.0,
         check=Real(),
         doc="resting potential: start, leak target and post-spike reset (potential units)",
     )
     refractory_period: int = param(
+        tunable=True,
         default=0,
         check=Integer(ge=0),
         doc="steps after a spike during which input is discarded and V held at rest, >= 0",
     )
     prob_rand_fire: float = param(
-        default=0.0, check=probability(), doc="per-step probability of a spontaneous spike, in [0, 1]"
+        tunable=True,
+        default=0.0,
+        check=probability(),
+        doc="per-step probability of a spontaneous spike, in [0, 1]",
     )
     spike_delay: int = spike_delay_param()
 
@@ -68,11 +79,6 @@ class Neuron(ThresholdNeuronBase):
 
     def __init__(self, config: NeuronConfig, ctx: Any):
         super().__init__(config, ctx)
-        self.firing_threshold = float(config.firing_threshold)
-        self.potential_decay = float(config.potential_decay)
-        self.resting_mv = float(config.resting_mv)
-        self.refractory_period = int(config.refractory_period)
-        self.prob_rand_fire = float(config.prob_rand_fire)
         self._uniform = np.zeros(ctx.n_neurons, dtype=np.float64)
         self._lucky = np.zeros(ctx.n_neurons, dtype=bool)
         self.reset()

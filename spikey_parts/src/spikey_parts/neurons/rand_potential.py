@@ -14,6 +14,7 @@ from spikey_parts.neurons.neuron import Neuron, NeuronConfig
 @attrs.frozen(kw_only=True)
 class RandPotentialConfig(NeuronConfig):
     potential_noise_scale: float = param(
+        tunable=True,
         default=1.0,
         check=Real(ge=0),
         doc="upper end of the uniform potential kick U(0, scale), >= 0 (potential units)",
@@ -42,7 +43,6 @@ class RandPotential(Neuron):
 
     def __init__(self, config: RandPotentialConfig, ctx: Any):
         super().__init__(config, ctx)
-        self.potential_noise_scale = float(config.potential_noise_scale)
         self._kick = np.zeros(ctx.n_neurons, dtype=np.float64)
 
     def _crossings(self, out: np.ndarray) -> None:

@@ -14,6 +14,7 @@ from spikey_core import ConfigError, Part
 @attrs.frozen(kw_only=True)
 class ThresholdConfig:
     action_threshold: Any = param(
+        tunable=True,
         default=0.0,
         check=AnyOf(Real(), OneOf(("mean",))),
         doc=(
@@ -60,7 +61,6 @@ class Threshold(Part):
 
     def __init__(self, config: ThresholdConfig, ctx: Any):
         super().__init__(config, ctx)
-        self.action_threshold = config.action_threshold
         self.output_range = tuple(config.output_range)
         self.rate_history = np.zeros(2, dtype=np.float64)
 

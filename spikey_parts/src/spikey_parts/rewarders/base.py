@@ -16,8 +16,11 @@ from spikey_core import Part
 
 @attrs.frozen(kw_only=True)
 class RewardConfig:
-    reward_mult: float = param(default=1.0, check=Real(), doc="reward for a good outcome (reward units)")
+    reward_mult: float = param(
+        tunable=True, default=1.0, check=Real(), doc="reward for a good outcome (reward units)"
+    )
     punish_mult: float = param(
+        tunable=True,
         default=0.0,
         check=Real(ge=0),
         doc="size of the punishment for a bad outcome, >= 0; the reward is -punish_mult",
@@ -33,9 +36,4 @@ def expected_value_param() -> Any:
 
 
 class RewarderBase(Part):
-    """Copies ``reward_mult`` and ``punish_mult`` to runtime-tunable attributes."""
-
-    def __init__(self, config: RewardConfig, ctx: Any):
-        super().__init__(config, ctx)
-        self.reward_mult = float(config.reward_mult)
-        self.punish_mult = float(config.punish_mult)
+    """Base of the rewarders: ``reward_mult`` and ``punish_mult`` are runtime-tunable attributes."""

@@ -55,6 +55,7 @@ class MSTDPET(TraceRule):
         self.eligibility = np.zeros((ctx.n_units, ctx.n_neurons), dtype=ctx.dtype)
         self._change = np.zeros_like(self.eligibility)
         self.z_decay = 1.0 - ctx.dt / config.tau_z
+        self.inv_tau_z = 1.0 / config.tau_z  # fixed with z_decay: both derive from tau_z
 
     def reset(self) -> None:
         super().reset()
@@ -64,7 +65,7 @@ class MSTDPET(TraceRule):
         self.update_traces(spikes)
         self.eligibility *= self.z_decay
         if self._now.size:
-            post, column_change, rows, row_change = self.pairing_terms(1.0 / self.config.tau_z)
+            post, column_change, rows, row_change = self.pairing_terms(self.inv_tau_z)
             if post.size:
                 self.eligibility[:, post] += column_change[:, None]
             if rows.size:

@@ -20,9 +20,10 @@ class RLSTDPConfig:
         doc="w: the rule pairs spikes up to w-2 steps apart (kernel (w-1-dt)/(w-2)), >= 3",
     )
     learning_rate: float = param(
-        default=0.025, check=Real(ge=0), doc="eta: weight change per unit of kernel and reward"
+        tunable=True, default=0.025, check=Real(ge=0), doc="eta: weight change per unit of kernel and reward"
     )
     trace_decay: float = param(
+        tunable=True,
         default=1.0,
         check=probability(),
         doc=(
@@ -91,9 +92,7 @@ class RLSTDP(SynapseBase):
 
     def __init__(self, config: RLSTDPConfig, ctx: Any):
         super().__init__(config, ctx)
-        self.learning_rate = float(config.learning_rate)
-        self.trace_decay = float(config.trace_decay)
-        self.stdp_window = int(config.stdp_window)
+        self.stdp_window = int(config.stdp_window)  # fixed: it sizes the spike history
         self.history = RampHistory(ctx.n_units, self.stdp_window - 2, ctx.dtype)
         self.trace = 0.0
         self._pending_spikes = np.zeros(ctx.n_units, dtype=bool)

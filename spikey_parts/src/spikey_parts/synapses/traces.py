@@ -21,13 +21,22 @@ class TraceConfig:
     """Trace settings of the pair-based rules (Florian 2007 notation)."""
 
     learning_rate: float = param(
-        default=0.2, check=Real(ge=0), doc="gamma: weight change per unit of eligibility (and reward)"
+        tunable=True,
+        default=0.2,
+        check=Real(ge=0),
+        doc="gamma: weight change per unit of eligibility (and reward)",
     )
     a_plus: float = param(
-        default=1.0, check=Real(ge=0), doc="A+: presynaptic trace increment per spike (potentiation), >= 0"
+        tunable=True,
+        default=1.0,
+        check=Real(ge=0),
+        doc="A+: presynaptic trace increment per spike (potentiation), >= 0",
     )
     a_minus: float = param(
-        default=-1.0, check=Real(le=0), doc="A-: postsynaptic trace increment per spike (depression), <= 0"
+        tunable=True,
+        default=-1.0,
+        check=Real(le=0),
+        doc="A-: postsynaptic trace increment per spike (depression), <= 0",
     )
     tau_plus: float = _time_constant("presynaptic (P+)")
     tau_minus: float = _time_constant("postsynaptic (P-)")
@@ -57,7 +66,6 @@ class TraceRule(SynapseBase):
 
     def __init__(self, config: Any, ctx: Any):
         super().__init__(config, ctx)
-        self.learning_rate = float(config.learning_rate)
         self.dt = float(ctx.dt)
         self.pre_decay = math.exp(-self.dt / config.tau_plus)
         self.post_decay = math.exp(-self.dt / config.tau_minus)
@@ -79,9 +87,9 @@ class TraceRule(SynapseBase):
         self.post_trace *= self.post_decay
         self._now = now = spikes.nonzero()[0]
         if now.size:
-            self.pre_trace[now] += self.config.a_plus
+            self.pre_trace[now] += self.a_plus
             post = now[np.searchsorted(now, n_in) :] - n_in
-            self.post_trace[post] += self.config.a_minus
+            self.post_trace[post] += self.a_minus
 
     def pairing_terms(self, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The current step's ``scale * zeta`` as (post columns, column change (U,), pre rows, row changes).

@@ -24,7 +24,9 @@ from spikey_core import ConfigError, Part
 
 def max_weight_param() -> Any:
     """The ``max_weight`` config field every weight part declares."""
-    return param(default=1.0, check=Real(gt=0), doc="upper bound of every weight, > 0 (weight units)")
+    return param(
+        default=1.0, check=Real(gt=0), doc="upper bound of every weight, > 0 (weight units)", tunable=True
+    )
 
 
 def is_layer_list(value: Any) -> bool:
@@ -141,7 +143,6 @@ class WeightBase(Part):
         super().__init__(config, ctx)
         self.n_inputs = ctx.n_inputs
         self.n_neurons = ctx.n_neurons
-        self.max_weight = float(config.max_weight)
         self.matrix = np.zeros((ctx.n_units, ctx.n_neurons), dtype=ctx.dtype)
         self.mask = np.zeros((ctx.n_units, ctx.n_neurons), dtype=bool)
 
