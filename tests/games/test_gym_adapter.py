@@ -204,3 +204,61 @@ def test_registration_is_idempotent():
     before = len(gymnasium.registry)
     assert register_gymnasium_envs() == ["spikey/Logic-v0", "spikey/CartPole-v0", "spikey/RandomState-v0"]
     assert len(gymnasium.registry) == before
+
+
+# -- gymnasium-faithful rewards and truncation ----------------------------------------------------
+def _balance(observation):
+    """A PD controller that keeps the pole up far beyond 500 steps (push towards the lean)."""
+    return int(observation[2] + 0.5 * observation[3] > 0)
+
+
+def _play_until_end(env, policy, limit=2000):
+    observation, _ = env.reset(seed=3)
+    rewards, end = [], None
+    for _ in range(limit):
+        observation, reward, terminated, truncated, _ = env.step(policy(observation))
+        rewards.append(reward)
+        if terminated or truncated:
+            end = (terminated, truncated)
+            break
+    return rewards, end
+
+
+def test_spikey_cartpole_from_gymnasium_rewards_one_per_step_and_truncates_at_500_like_cartpole_v1():
+    rewards, end = _play_until_end(gymnasium.make("spikey/CartPole-v0"), _balance)
+    assert (len(rewards), end, set(rewards)) == (500, (False, True), {1.0})
+    # CartPole-v1 itself, balanced by the same controller, ends the same way
+    gym_rewards, gym_end = _play_until_end(gymnasium.make("CartPole-v1"), _balance)
+    assert (len(gym_rewards), gym_end, set(gym_rewards)) == (500, (False, True), {1.0})
+    # a falling pole: +1 on the terminating step too, as CartPole-v1 gives
+    rewards, end = _play_until_end(gymnasium.make("spikey/CartPole-v0"), lambda _: 1)
+    assert end == (True, False) and rewards == [1.0] * len(rewards)
+
+
+def test_spikey_cartpole_native_defaults_stay_available():
+    # built directly: reward 0, never truncated; through gymnasium with the native settings: the same
+    for env in (CartPole(), gymnasium.make("spikey/CartPole-v0", reward_per_step=0, max_steps=None)):
+        rewards, end = _play_until_end(env, _balance, limit=800)
+        assert (len(rewards), end, set(rewards)) == (800, None, {0.0})
+    short = gymnasium.make("spikey/CartPole-v0", max_steps=3)
+    assert _play_until_end(short, _balance)[1] == (False, True)
+    assert len(_play_until_end(short, _balance)[0]) == 3
+
+
+def test_spikey_logic_from_gymnasium_rewards_a_correct_answer():
+    env = gymnasium.make("spikey/Logic-v0", preset="AND")
+    observation, _ = env.reset(seed=5)
+    answers = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0]
+    for action in answers:
+        truth = int(observation[0] == 1 and observation[1] == 1)  # AND, by hand
+        observation, reward, terminated, truncated, _ = env.step(action)
+        assert reward == (1.0 if action == truth else 0.0) and not (terminated or truncated)
+    native = Logic(preset="AND")
+    native.reset(seed=5)
+    assert {native.step(a)[1] for a in answers} == {0.0}
+    penalised = Logic(preset="XOR", reward_correct=2.0, reward_incorrect=-1.0)
+    observation, _ = penalised.reset(seed=1)
+    truth = int(observation[0] != observation[1])
+    assert penalised.step(truth)[1] == 2.0
+    observation = penalised.state
+    assert penalised.step(1 - int(observation[0] != observation[1]))[1] == -1.0

@@ -77,6 +77,9 @@ class Game(gymnasium.Env):
     DEFAULT_PRESET: ClassVar[str | None] = None
     #: Class-level settings overriding the preset (subclass a game and set this to make a variant).
     config: ClassVar[Mapping[str, Any]] = {}
+    #: Settings ``gymnasium.make("spikey/<Name>-v0")`` passes unless the caller gives them: what
+    #: makes the game behave as gymnasium users expect (a reward to learn from, a time limit).
+    GYMNASIUM_KWARGS: ClassVar[Mapping[str, Any]] = {}
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
     def __init__(

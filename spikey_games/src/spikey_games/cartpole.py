@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 from gymnasium import spaces
-from spikey_core.config import ArrayLike, OneOf, Real, param
+from spikey_core.config import ArrayLike, Integer, OneOf, Optional, Real, param
 from spikey_core.errors import ConfigError, GameError
 
 from spikey_games import rendering
@@ -81,7 +81,19 @@ class CartPoleConfig:
     reward_per_step: float = param(
         default=0.0,
         check=Real(),
-        doc="game reward of every step (0 as in Spikey 0.5; 1 = gymnasium's CartPole-v1 convention)",
+        doc=(
+            "game reward of every step, the terminating one included (0 = Spikey-native, as in Spikey 0.5; "
+            "1 = gymnasium's CartPole-v1, the default of gymnasium.make('spikey/CartPole-v0'))"
+        ),
+    )
+    max_steps: int | None = param(
+        default=None,
+        check=Optional(Integer(ge=1)),
+        doc=(
+            "truncate the episode (truncated = True) after this many steps, >= 1; none = never "
+            "(Spikey-native); 500 = gymnasium's CartPole-v1, "
+            "the default of gymnasium.make('spikey/CartPole-v0')"
+        ),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -119,8 +131,15 @@ class CartPole(Game):
 
     which is exactly gymnasium's ``CartPole-v1`` (``kinematics_integrator="euler"``): with the
     same constants, state and forces both produce the same trajectory. The episode terminates
-    when ``|x| > x_max`` or ``|theta| > theta_max``; it never truncates (wrap it in gymnasium's
-    ``TimeLimit`` or use the loop's ``len_episode``).
+    when ``|x| > x_max`` or ``|theta| > theta_max`` and is truncated after ``max_steps`` steps
+    (never by default).
+
+    Rewards and truncation: built directly (``CartPole()``, ``[game] type = "CartPole"``) the
+    game keeps the Spikey-native defaults, reward 0 on every step and no truncation: the
+    learning signal comes from the network's rewarder. Made through gymnasium
+    (``gymnasium.make("spikey/CartPole-v0")``) it follows ``CartPole-v1``: reward +1 on every
+    step (``reward_per_step = 1``) and truncation after 500 steps (``max_steps = 500``); pass
+    ``reward_per_step=0, max_steps=None`` to ``gymnasium.make`` for the native behaviour.
 
     Actions by ``action_mode``: ``"discrete"`` (default) ``Discrete(2)``, 0 = push left with
     ``force_mag``, 1 = push right; ``"continuous"`` the force itself, ``Box(-force_mag,
@@ -164,6 +183,8 @@ class CartPole(Game):
         },
     }
     DEFAULT_PRESET = "DEFAULT"
+    #: Settings gymnasium.make("spikey/CartPole-v0") uses unless given: CartPole-v1's reward and limit.
+    GYMNASIUM_KWARGS: ClassVar[dict[str, Any]] = {"reward_per_step": 1.0, "max_steps": 500}
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array", "human"], "render_fps": 50}
 
     def _setup(self) -> None:
@@ -183,6 +204,7 @@ class CartPole(Game):
         self.total_mass = s.mass_pole + s.mass_cart
         self.polemass_length = s.mass_pole * s.pole_half_length
         self.state = np.zeros(4, dtype=np.float64)
+        self.steps = 0
         self._window: rendering.Window | None = None
 
     def force(self, action: Any) -> float:
@@ -195,6 +217,7 @@ class CartPole(Game):
         return float(action[1] - action[0]) * self.settings.force_mag
 
     def _reset(self, *, seed: int | None, options: dict) -> tuple[np.ndarray, dict]:
+        self.steps = 0
         if "state" in options:
             self.state = self._given_state(options["state"])
         else:
@@ -229,7 +252,9 @@ class CartPole(Game):
         theta_dot = theta_dot + s.tau * thetaacc
         self.state = np.array((x, x_dot, theta, theta_dot), dtype=np.float64)
         terminated = bool(abs(x) > s.x_max or abs(theta) > s.theta_max)
-        return self.state.copy(), float(s.reward_per_step), terminated, False, {"force": force}
+        self.steps += 1
+        truncated = s.max_steps is not None and self.steps >= s.max_steps
+        return self.state.copy(), float(s.reward_per_step), terminated, truncated, {"force": force}
 
     def _render(self, mode: str) -> np.ndarray | None:
         frame = rendering.draw_cartpole(

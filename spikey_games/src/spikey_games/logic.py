@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 from gymnasium import spaces
-from spikey_core.config import CallableCheck, param
+from spikey_core.config import CallableCheck, Real, param
 
 from spikey_games.base import Game
 
@@ -54,6 +54,17 @@ class LogicConfig:
             "set it; offered to network parts (rewarders) as 'expected_value'"
         ),
     )
+    reward_correct: float = param(
+        default=0.0,
+        check=Real(),
+        doc=(
+            "game reward of a correct answer (0 = Spikey-native: the network's rewarder judges; "
+            "1 = the default of gymnasium.make('spikey/Logic-v0'))"
+        ),
+    )
+    reward_incorrect: float = param(
+        default=0.0, check=Real(), doc="game reward of a wrong answer (0 native and through gymnasium)"
+    )
 
 
 class Logic(Game):
@@ -61,9 +72,13 @@ class Logic(Game):
 
     Every ``reset`` and every ``step`` draws a fresh observation: two independent bits, each 1
     with probability 0.5, from the game's own generator (the action does not influence the next
-    observation). The game's reward is always 0 and it never terminates: the learning signal
-    comes from the network's rewarder, which judges the action against
-    :meth:`expected_value` (offered to parts by :meth:`network_params`).
+    observation). The game never terminates. Its reward for an answer is ``reward_correct``
+    when the action equals :meth:`expected_value` of the observation it answered, else
+    ``reward_incorrect``. Built directly (Spikey-native) both are 0: the learning signal comes
+    from the network's rewarder, which judges the action against :meth:`expected_value`
+    (offered to parts by :meth:`network_params`). Made through gymnasium
+    (``gymnasium.make("spikey/Logic-v0")``) a correct answer earns 1, so a gymnasium RL library
+    has a signal to learn from; pass ``reward_correct=0`` for the native behaviour.
 
     Observations are ``numpy.int8`` arrays of shape (2,) with entries 0/1 (gymnasium
     ``MultiBinary(2)``); rate encoders index their rate table with them, and the gates accept
@@ -84,6 +99,8 @@ class Logic(Game):
         "XNOR": {"expected_value": xnor_gate},
     }
     DEFAULT_PRESET = "XOR"
+    #: Settings gymnasium.make("spikey/Logic-v0") uses unless given: a correct answer earns 1.
+    GYMNASIUM_KWARGS: ClassVar[dict[str, Any]] = {"reward_correct": 1.0}
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
 
     def _setup(self) -> None:
@@ -107,7 +124,9 @@ class Logic(Game):
         return self._draw(), {}
 
     def _step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
-        return self._draw(), 0.0, False, False, {}
+        correct = bool(action) == self.expected_value(self.state)
+        reward = self.settings.reward_correct if correct else self.settings.reward_incorrect
+        return self._draw(), float(reward), False, False, {}
 
     def _render(self, mode: str) -> str:
         if self.state is None:

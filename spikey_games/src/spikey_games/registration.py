@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import gymnasium
+from spikey_core.spec import import_object
 
 NAMESPACE = "spikey"
 #: The first-party games, registered with gymnasium when spikey_games is imported.
@@ -41,7 +42,9 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
     Notes
     -----
     ``gymnasium.make("spikey/CartPole-v0", preset="FREMAUX", action_mode="continuous")`` passes its
-    keyword arguments to the game's constructor.
+    keyword arguments to the game's constructor, on top of the class's ``GYMNASIUM_KWARGS``
+    (the settings that make a game behave as gymnasium users expect, e.g. CartPole's +1 reward
+    per step and truncation at 500 steps; keyword arguments given to ``make`` win).
     """
     entries = list(FIRST_PARTY if games is None else games)
     if from_registry:
@@ -58,13 +61,12 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
         ]
     ids = []
     for entry in entries:
-        if isinstance(entry, str):
-            module, _, qualname = entry.partition(":")
-        else:
-            module, qualname = entry.__module__, entry.__qualname__
+        cls = import_object(entry, "register_gymnasium_envs") if isinstance(entry, str) else entry
+        module, qualname = cls.__module__, cls.__qualname__
         env = f"{NAMESPACE}/{qualname.rpartition('.')[2]}-v0"
         if env not in gymnasium.registry:
-            gymnasium.register(id=env, entry_point=f"{module}:{qualname}")
+            kwargs = dict(getattr(cls, "GYMNASIUM_KWARGS", {}))
+            gymnasium.register(id=env, entry_point=f"{module}:{qualname}", kwargs=kwargs)
         if env not in ids:
             ids.append(env)
     return ids
