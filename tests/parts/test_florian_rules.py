@@ -66,8 +66,44 @@ def florian_fig1_reference():
     return np.array(trajectory)
 
 
-def test_mstdpet_reproduces_florian_fig1():
+def florian_fig1_closed_form(t, switch=100.0, gamma=0.2, tau_z=25.0, tau=20.0, w0=0.2):
+    """w(t) solving tau_z dz/dt = -z + zeta, dw/dt = gamma r z, r = +1 before ``switch``, -1 after.
+
+    Every pairing event e (time t_e, size c_e = the summed trace of the partner spikes) adds
+    c_e / tau_z * exp(-(s - t_e)/tau_z) to z(s) for s > t_e, so
+    w(t) = w0 + gamma sum_e c_e / tau_z * int_{t_e}^{t} r(s) exp(-(s - t_e)/tau_z) ds.
+    """
+    events = [(tp, sum(math.exp(-(tp - s) / tau) for s in PRE if s <= tp)) for tp in POST]
+    events += [(s, -sum(math.exp(-(s - tp) / tau) for tp in POST if tp <= s)) for s in PRE]
+
+    def integral(a, b, t_e):  # int_a^b exp(-(s - t_e)/tau_z) ds
+        return tau_z * (math.exp(-(a - t_e) / tau_z) - math.exp(-(b - t_e) / tau_z)) if b > a else 0.0
+
+    total = 0.0
+    for t_e, c in events:
+        if t_e < t:
+            total += c / tau_z * (integral(t_e, min(t, switch), t_e) - integral(max(t_e, switch), t, t_e))
+    return w0 + gamma * total
+
+
+def test_mstdpet_exact_integration_matches_the_closed_form_of_florians_odes():
     rule, weight = make(MSTDPET, learning_rate=0.2, tau_z=25.0, tau_plus=20.0, tau_minus=20.0)
+    assert rule.config.integration == "exact"  # the default
+    trajectory = []
+    for t in range(200):
+        rule.step(np.array([t in PRE, t in POST]))
+        rule.reward(1.0 if t < 100 else -1.0)  # the reward after step t holds over (t, t + 1]
+        trajectory.append(weight.matrix[0, 0])
+    expected = [florian_fig1_closed_form(t + 1.0) for t in range(200)]
+    np.testing.assert_allclose(trajectory, expected, rtol=0, atol=1e-9)
+    assert max(trajectory) == pytest.approx(0.4196, abs=1e-4)
+    assert trajectory[-1] == pytest.approx(0.3216, abs=1e-4)
+
+
+def test_mstdpet_euler_is_the_spikey05_discretisation():
+    rule, weight = make(
+        MSTDPET, learning_rate=0.2, tau_z=25.0, tau_plus=20.0, tau_minus=20.0, integration="euler"
+    )
     trajectory = []
     for t in range(201):
         rule.step(np.array([t in PRE, t in POST]))
@@ -112,7 +148,7 @@ def test_inhibitory_presynaptic_unit_gets_the_sign_inverted_change():
 
 
 def test_eval_and_bad_settings():
-    rule, weight = make(MSTDPET)
+    rule, weight = make(MSTDPET, integration="euler")
     rule.step(np.array([True, True]))
     rule.eval()
     rule.reward(1.0)
@@ -131,7 +167,10 @@ def test_eval_and_bad_settings():
         parts={"input": Units([1]), "neuron": Units([1]), "weight": weight},
     )
     with pytest.raises(ConfigError, match="tau_z \\(MSTDPET\\): must be > dt = 2.0 ms"):
-        MSTDPET(from_dict(MSTDPET.Config, {"tau_z": 1.5}), ctx)
+        MSTDPET(from_dict(MSTDPET.Config, {"tau_z": 1.5, "integration": "euler"}), ctx)
+    MSTDPET(from_dict(MSTDPET.Config, {"tau_z": 1.5}), ctx)  # the exact decay needs no such bound
+    with pytest.raises(ConfigError, match="integration: must be one of 'exact', 'euler'"):
+        from_dict(MSTDPET.Config, {"integration": "eulr"})
 
 
 @pytest.mark.parametrize("cls", [STDP, MSTDP, MSTDPET])

@@ -45,15 +45,17 @@ class RuleComparisonConfig:
         check=_times(),
         doc="steps at which the postsynaptic neuron spikes",
     )
-    reward_switch: int = param(
-        default=100, check=Integer(ge=0), doc="last step of reward_before; reward_after from the next step on"
+    reward_switch: float = param(
+        default=100.0,
+        check=Real(ge=0),
+        doc=(
+            "time (ms) at which the reward signal switches from reward_before to reward_after; the "
+            "reward delivered after step t holds over (t, t + dt], so steps t < reward_switch get "
+            "reward_before"
+        ),
     )
-    reward_before: float = param(
-        default=1.0, check=Real(), doc="reward delivered at every step up to reward_switch"
-    )
-    reward_after: float = param(
-        default=-1.0, check=Real(), doc="reward delivered at every step after reward_switch"
-    )
+    reward_before: float = param(default=1.0, check=Real(), doc="reward before reward_switch")
+    reward_after: float = param(default=-1.0, check=Real(), doc="reward from reward_switch on")
     initial_weight: float = param(default=0.2, check=Real(ge=0), doc="starting weight of the synapse")
     max_weight: float = param(default=10.0, check=Real(gt=0), doc="upper bound of the weight")
     rules: Any = param(
@@ -88,14 +90,17 @@ class OneSynapse:
 class RuleComparisonLoop(TrainingLoop):
     """Drive each rule through the same pre/post spike times and reward signal; record the weight.
 
-    At every step ``t`` (``0 .. duration``) each rule gets ``step([t in pre_times, t in
-    post_times])`` then ``reward(r(t))`` with ``r = reward_before`` up to ``reward_switch`` and
-    ``reward_after`` afterwards. Beside the rules, the reference trajectory of Florian's MSTDPET
-    equations (the ``mstdpet`` settings, written out as plain floats) is computed.
+    At every step ``t`` (``0 .. duration - 1``, times ``t dt`` ms) each rule gets
+    ``step([t in pre_times, t in post_times])`` then ``reward(r)`` with ``r = reward_before``
+    while ``t dt < reward_switch`` and ``reward_after`` afterwards; that reward holds over
+    ``(t dt, (t + 1) dt]``, so the weight after it is the weight at time ``(t + 1) dt``. Each
+    trajectory therefore has ``duration + 1`` samples at ``0, dt, ..., duration dt`` (the first is
+    the initial weight). Beside the rules, the closed-form solution of Florian's MSTDPET ODEs
+    (with the ``mstdpet`` settings) is evaluated at the same times, independently of any part.
 
     Returns ``None, None, results, info``: ``results`` holds ``<rule>_peak`` and ``<rule>_final``
-    weights (and ``reference_peak`` / ``reference_final``); ``info`` the trajectories and the
-    spike times.
+    weights (and ``reference_peak`` / ``reference_final``) and ``<rule>_max_error``, the largest
+    absolute difference from the reference; ``info`` the trajectories, times and spike times.
     """
 
     Config = RuleComparisonConfig
@@ -104,7 +109,7 @@ class RuleComparisonLoop(TrainingLoop):
         self._rules()
 
     def total_steps(self) -> int:
-        return (self.config.duration + 1) * len(self.config.rules)
+        return self.config.duration * len(self.config.rules)
 
     def _rules(self) -> dict[str, Any]:
         registry = get_registry()
@@ -136,23 +141,34 @@ class RuleComparisonLoop(TrainingLoop):
         trajectories = {}
         for name, (cls, rule_config) in self._rules().items():
             trajectories[name] = self._drive(cls, rule_config, pre, post)
-        mstdpet = dict(self.config.settings.get("mstdpet", {}))
-        trajectories["reference"] = florian_reference(config, pre, post, **mstdpet)
+        mstdpet = {
+            key: value
+            for key, value in self.config.settings.get("mstdpet", {}).items()
+            if key in REFERENCE_SETTINGS
+        }
+        times = np.arange(config.duration + 1) * config.dt
+        reference = florian_closed_form(config, times, sorted(pre), sorted(post), **mstdpet)
+        trajectories["reference"] = reference
         results = callback.results
         for name, weights in trajectories.items():
             results[f"{name}_peak"] = float(np.max(weights))
             results[f"{name}_final"] = float(weights[-1])
+            if name != "reference":
+                results[f"{name}_max_error"] = float(np.max(np.abs(weights - reference)))
         callback.info.update(
             weights=trajectories,
+            times=times.tolist(),
             pre_times=sorted(pre),
             post_times=sorted(post),
-            rewards=[self._reward(t) for t in range(config.duration + 1)],
+            rewards=[self._reward(t) for t in range(config.duration)],
         )
         callback.training_end()
         return None, None, results, callback.info
 
     def _reward(self, t: int) -> float:
-        return self.config.reward_before if t <= self.config.reward_switch else self.config.reward_after
+        """The reward after step ``t``, holding over ``(t dt, (t + 1) dt]``."""
+        config = self.config
+        return config.reward_before if t * config.dt < config.reward_switch else config.reward_after
 
     def _drive(self, cls: Any, rule_config: Any, pre: set, post: set) -> np.ndarray:
         config = self.config
@@ -168,19 +184,24 @@ class RuleComparisonLoop(TrainingLoop):
         rule = cls(rule_config, ctx)
         rule.reset()
         trajectory = np.zeros(config.duration + 1)
-        for t in range(config.duration + 1):
+        trajectory[0] = weight.matrix[0, 0]
+        for t in range(config.duration):
             rule.step(np.array([t in pre, t in post]))
             rule.reward(self._reward(t))
-            trajectory[t] = weight.matrix[0, 0]
+            trajectory[t + 1] = weight.matrix[0, 0]
             if self.progress is not None:
                 self.progress.update(1)
         return trajectory
 
 
-def florian_reference(
+REFERENCE_SETTINGS = ("learning_rate", "tau_z", "tau_plus", "tau_minus", "a_plus", "a_minus")
+
+
+def florian_closed_form(
     config: RuleComparisonConfig,
-    pre: set,
-    post: set,
+    times: np.ndarray,
+    pre: list[int],
+    post: list[int],
     *,
     learning_rate: float = 0.2,
     tau_z: float = 25.0,
@@ -189,19 +210,40 @@ def florian_reference(
     a_plus: float = 1.0,
     a_minus: float = -1.0,
 ) -> np.ndarray:
-    """Florian's (2007) MSTDPET equations for one synapse, as plain floats (no Spikey part)."""
+    """The exact solution of Florian's (2007) MSTDPET equations for one synapse, at ``times`` (ms).
+
+    .. math::
+
+        \\tau_z \\dot z = -z + \\zeta(t), \\qquad \\dot w = \\gamma\\, r(t)\\, z, \\qquad
+        \\zeta = P^+ \\textstyle\\sum \\delta(t - t_{post}) + P^- \\sum \\delta(t - t_{pre})
+
+    with all-to-all traces ``P+ = A+ sum exp(-(t - t_pre)/tau+)`` and likewise ``P-``. Between
+    events ``z`` decays exponentially and ``r`` is piecewise constant (``reward_before`` until
+    ``reward_switch``, then ``reward_after``), so the state is propagated segment by segment with
+    exact exponentials; ``w`` is clipped to ``[0, max_weight]`` at the sample times. Computed from
+    the spike times alone, never through a Spikey part.
+    """
     dt = config.dt
-    w, p_plus, p_minus, z = config.initial_weight, 0.0, 0.0, 0.0
-    trajectory = np.zeros(config.duration + 1)
-    for t in range(config.duration + 1):
-        f_pre, f_post = float(t in pre), float(t in post)
-        p_plus = p_plus * math.exp(-dt / tau_plus) + a_plus * f_pre
-        p_minus = p_minus * math.exp(-dt / tau_minus) + a_minus * f_post
-        z = z * (1 - dt / tau_z) + (p_plus * f_post + p_minus * f_pre) / tau_z
-        reward = config.reward_before if t <= config.reward_switch else config.reward_after
-        w = min(max(w + learning_rate * dt * reward * z, 0.0), config.max_weight)
-        trajectory[t] = w
-    return trajectory
+    jumps: dict[float, float] = {}
+    for t_post in post:
+        size = sum(a_plus * math.exp(-(t_post - t) * dt / tau_plus) for t in pre if t <= t_post)
+        jumps[t_post * dt] = jumps.get(t_post * dt, 0.0) + size / tau_z
+    for t_pre in pre:
+        size = sum(a_minus * math.exp(-(t_pre - t) * dt / tau_minus) for t in post if t <= t_pre)
+        jumps[t_pre * dt] = jumps.get(t_pre * dt, 0.0) + size / tau_z
+    cuts = sorted({*jumps, config.reward_switch, *(float(t) for t in times)})
+    w, z, now, out = config.initial_weight, 0.0, 0.0, {}
+    for cut in cuts:
+        if cut > now:  # advance over (now, cut]: the reward is constant on it
+            reward = config.reward_before if now < config.reward_switch else config.reward_after
+            decay = math.exp(-(cut - now) / tau_z)
+            w += learning_rate * reward * z * tau_z * (1.0 - decay)
+            z *= decay
+            now = cut
+        w = min(max(w, 0.0), config.max_weight)
+        out[cut] = w
+        z += jumps.get(cut, 0.0)  # a spike at cut changes z for the time after it
+    return np.array([out[float(t)] for t in times])
 
 
 def plot_rule_comparison(info: Mapping[str, Any], path: Any = None) -> Any:
@@ -212,10 +254,11 @@ def plot_rule_comparison(info: Mapping[str, Any], path: Any = None) -> Any:
     top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     for name, weights in info["weights"].items():
         style = {"color": "black", "linestyle": "--"} if name == "reference" else {}
+        times = info.get("times", np.arange(len(weights)))
         top.plot(
-            np.arange(len(weights)),
+            times,
             weights,
-            label=name if name != "reference" else "Florian 2007 MSTDPET",
+            label=name if name != "reference" else "Florian 2007 MSTDPET (exact solution)",
             **style,
         )
     top.set_ylabel("weight")
@@ -224,7 +267,12 @@ def plot_rule_comparison(info: Mapping[str, Any], path: Any = None) -> Any:
     bottom.eventplot(
         [info["pre_times"], info["post_times"]], lineoffsets=[1, 0], colors=["tab:blue", "tab:orange"]
     )
-    bottom.plot(np.arange(len(info["rewards"])), np.asarray(info["rewards"]) * 0.4 + 0.5, color="gray")
+    bottom.step(
+        info.get("times", np.arange(len(info["rewards"]) + 1)),
+        np.append(info["rewards"], info["rewards"][-1]) * 0.4 + 0.5,
+        where="post",
+        color="gray",
+    )
     bottom.set_yticks([0, 1], ["post", "pre"])
-    bottom.set_xlabel("time step (ms)")
+    bottom.set_xlabel("time (ms)")
     return finish(figure, path)

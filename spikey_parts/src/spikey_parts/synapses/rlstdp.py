@@ -9,7 +9,7 @@ import numpy as np
 from spikey_core.config import Integer, Real, param, probability
 
 from spikey_core import ConfigError
-from spikey_parts.synapses.base import RampHistory, SynapseBase, add_to_columns, add_to_rows
+from spikey_parts.synapses.base import RampHistory, SynapseBase, add_pairing
 
 
 @attrs.frozen(kw_only=True)
@@ -43,21 +43,30 @@ class RLSTDPConfig:
 class RLSTDP(SynapseBase):
     """Windowed reward-modulated STDP with symmetric potentiation and depression (Spikey 0.5).
 
-    At every network step ``t`` with spikes ``s_t`` (bool (U,)), for ``dt`` in ``1 .. w-2``:
+    At every network step ``t`` with spikes ``s_t`` (bool (U,)), the ramp of unit ``j`` weighs
+    its spikes ``dt`` steps ago, ``dt`` in ``1 .. w-2``, by the kernel:
 
     .. math::
 
-        D_j = \\eta\\, z\\, p_j \\sum_{dt=1}^{w-2} \\frac{w-1-dt}{w-2}\\, s_{t-dt, j}
+        K_j = \\frac{\\eta\\, z}{w-2} \\sum_{dt=1}^{w-2} (w-1-dt)\\, s_{t-dt, j}
 
-    * potentiation: every unit ``j`` with ``D_j != 0`` onto every body neuron ``k`` spiking now:
-      ``W[j, k] += D_j``;
-    * depression: every unit ``k`` spiking now (input or body) onto every body neuron ``j``
-      with ``D_j != 0``: ``W[k, j] -= D_j``;
-    * the touched weights are clipped to ``[0, max_weight]``; absent synapses never change.
+    and, for every presynaptic unit ``i`` (input or body) and postsynaptic body neuron ``k``,
 
-    ``p_j`` is the polarity of the earlier-firing unit, so inhibitory units get sign-inverted
-    plasticity, as in the original. The kernel for a pair ``dt`` steps apart is
-    ``eta z (w-1-dt)/(w-2)``: with ``w = 5``, 1, 2/3, 1/3 and 0 for ``dt = 1, 2, 3, >= 4``.
+    .. math::
+
+        W_{ik} \\leftarrow \\mathrm{clip}\\big(W_{ik} + p_i\\, (K_i\\, s_{t,k} - K_k\\, s_{t,i}),
+            \\, 0, W_{max}\\big)
+
+    on existing synapses, clipped once per update: potentiation when ``i`` fired before ``k``
+    fires now, depression when ``k`` fired before ``i`` fires now. Both terms carry the
+    polarity ``p_i`` of the *presynaptic* unit, as ``zeta`` does in ``stdp``/``mstdp`` (Florian
+    2007): the weights are magnitudes and ``p_i W_ik`` is the signed efficacy, so the signed
+    efficacy of every synapse, excitatory or inhibitory, changes by the same timing rule
+    (``K_i s_k - K_k s_i``); for an inhibitory unit the magnitude moves the opposite way.
+    Spikey 0.5 signed the depression term with the postsynaptic
+    polarity instead, so for an inhibitory input both terms pushed the same way (its inhibitory
+    input weights ran to ``max_weight``); that is fixed here. The kernel for a pair ``dt`` steps
+    apart is ``eta z (w-1-dt)/(w-2)``: with ``w = 5``, 1, 2/3, 1/3 and 0 for ``dt = 1, 2, 3, >= 4``.
     Unlike Spikey 0.5, the rule sees the spikes of the current step (0.5 lagged one step) and
     ``stdp_window`` must be at least 3 (0.5 produced NaN weights at 2).
 
@@ -85,7 +94,7 @@ class RLSTDP(SynapseBase):
         "_ring",
         "_position",
         "_pending_spikes",
-        "_pending_credit",
+        "_pending_ramp",
         "_has_pending",
     )
     depression = True
@@ -96,7 +105,7 @@ class RLSTDP(SynapseBase):
         self.history = RampHistory(ctx.n_units, self.stdp_window - 2, ctx.dtype)
         self.trace = 0.0
         self._pending_spikes = np.zeros(ctx.n_units, dtype=bool)
-        self._pending_credit = np.zeros(ctx.n_units, dtype=ctx.dtype)  # p_j * ramp_j of the pending step
+        self._pending_ramp = np.zeros(ctx.n_units, dtype=ctx.dtype)  # the ramp of the pending step
         self._credit = np.zeros(ctx.n_units, dtype=ctx.dtype)
         self._has_pending = False
 
@@ -114,7 +123,7 @@ class RLSTDP(SynapseBase):
         self.history.clear()
         self.trace = 0.0
         self._pending_spikes.fill(False)
-        self._pending_credit.fill(0.0)
+        self._pending_ramp.fill(0.0)
         self._has_pending = False
 
     def load_state_dict(self, state: Any) -> None:
@@ -127,7 +136,7 @@ class RLSTDP(SynapseBase):
             self._apply(self.trace)
         self.trace *= 1.0 - self.trace_decay
         np.copyto(self._pending_spikes, spikes)
-        np.multiply(self.history.ramp, self.polarities, out=self._pending_credit)
+        np.copyto(self._pending_ramp, self.history.ramp)
         self._has_pending = True
         self.history.push(spikes)
 
@@ -140,16 +149,21 @@ class RLSTDP(SynapseBase):
         self._has_pending = False
 
     def _apply(self, z: float) -> None:
-        """Apply the pending step's pairings with reward trace ``z``."""
+        """Apply the pending step's pairings with reward trace ``z`` (one clip)."""
         now = self._pending_spikes.nonzero()[0]
         if now.size == 0:
             return
-        credit = self._credit
-        np.multiply(self._pending_credit, self.learning_rate * z / self.kernel_norm(), out=credit)
+        scale = self.learning_rate * z / self.kernel_norm()
         n_in = self.n_inputs
         post = now[np.searchsorted(now, n_in) :] - n_in
-        if post.size:
-            add_to_columns(self.weight, post, credit)
+        credit = self._credit
+        np.multiply(self._pending_ramp, self.polarities, out=credit)
+        credit *= scale  # column change: p_i K_i for every presynaptic unit i
         if self.depression:
-            np.negative(credit, out=credit)
-            add_to_rows(self.weight, now, credit[n_in:])
+            rows = now
+            # row i spiking now: -p_i K_k for every body neuron k that fired before
+            row_change = (-scale * self.polarities[now])[:, None] * self._pending_ramp[None, n_in:]
+        else:
+            rows = now[:0]
+            row_change = np.zeros((0, self.weight.matrix.shape[1]), dtype=credit.dtype)
+        add_pairing(self.weight, post, credit, rows, row_change)

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from spikey_parts.synapses.base import add_to_columns, add_to_rows
+from spikey_parts.synapses.base import add_pairing
 from spikey_parts.synapses.traces import TraceConfig, TraceRule
 
 
@@ -38,9 +38,6 @@ class STDP(TraceRule):
 
 
 def apply_pairing(rule: Any, scale: float) -> None:
-    """``W += scale * zeta`` on the columns and rows of the units that spiked at the current step."""
+    """``W <- clip(W + scale * zeta)`` on the columns and rows of the units that spiked now, one clip."""
     post, column_change, rows, row_change = rule.pairing_terms(scale)
-    if post.size:
-        add_to_columns(rule.weight, post, column_change)
-    if rows.size:
-        add_to_rows(rule.weight, rows, row_change)
+    add_pairing(rule.weight, post, column_change, rows, row_change)
