@@ -49,7 +49,10 @@ def toml_file(tmp_path):
 
 
 def test_run_toml_prints_results(toy_registry, toml_file, tmp_path, capsys):
-    status = main(["run", str(toml_file), "--out", str(tmp_path / "out"), "--set", "loop.len_episode=7"])
+    status = main(
+        ["run", str(toml_file), "--out", str(tmp_path / "out"), "--set", "loop.len_episode=7"],
+        registry=toy_registry,
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert "len_episode  7" in out and "seed         1" in out
@@ -64,7 +67,7 @@ def test_config_errors_exit_2_with_every_problem_and_nothing_written(
         )
     )
     out_dir = tmp_path / "out"
-    status = main(["run", str(toml_file), "--out", str(out_dir)])
+    status = main(["run", str(toml_file), "--out", str(out_dir)], registry=toy_registry)
     err = capsys.readouterr().err
     assert status == 2
     assert "Traceback" not in err
@@ -85,38 +88,38 @@ def test_config_errors_exit_2_with_every_problem_and_nothing_written(
     ],
 )
 def test_usage_errors_exit_2(toy_registry, args, message, capsys):
-    assert main(args) == 2
+    assert main(args, registry=toy_registry) == 2
     assert message in capsys.readouterr().err
 
 
 def test_bad_set_is_a_usage_error(toy_registry, toml_file, capsys):
-    assert main(["run", str(toml_file), "--set", "neuron.firing_threshhold=3"]) == 2
+    assert main(["run", str(toml_file), "--set", "neuron.firing_threshhold=3"], registry=toy_registry) == 2
     assert (
         "neuron declares no setting 'firing_threshhold'; did you mean 'firing_threshold'?"
         in capsys.readouterr().err
     )
-    assert main(["run", str(toml_file), "--set", "novalue"]) == 2
+    assert main(["run", str(toml_file), "--set", "novalue"], registry=toy_registry) == 2
     assert "expected KEY=VALUE" in capsys.readouterr().err
-    assert main(["run", str(toml_file), "--seed", "-3"]) == 2
+    assert main(["run", str(toml_file), "--seed", "-3"], registry=toy_registry) == 2
 
 
 def test_failure_inside_a_run_exits_1(toy_registry, toml_file, capsys):
     toml_file.write_text(TOY_TOML.replace('type = "threshold_neuron"', 'type = "exploding"'))
-    assert main(["run", str(toml_file)]) == 1
+    assert main(["run", str(toml_file)], registry=toy_registry) == 1
     err = capsys.readouterr().err
     assert "the run failed: neuron ExplodingNeuron: non-finite membrane potential" in err
     assert "Traceback" not in err
 
 
 def test_plugins_parts_and_describe(toy_registry, capsys):
-    assert main(["plugins"]) == 0
+    assert main(["plugins"], registry=toy_registry) == 0
     out = capsys.readouterr().out
     assert "core (spikey-core " in out and "toy ((in process) -)" in out
     assert "  neuron: exploding, threshold_neuron" in out and "  backend: serial" in out
-    assert main(["parts", "neuron"]) == 0
+    assert main(["parts", "neuron"], registry=toy_registry) == 0
     out = capsys.readouterr().out
     assert "threshold_neuron" in out and "Integrate-and-fire with reset to 0" in out and "synapse" not in out
-    assert main(["describe", "neuron", "threshold_neuron"]) == 0
+    assert main(["describe", "neuron", "threshold_neuron"], registry=toy_registry) == 0
     out = capsys.readouterr().out
     assert "firing_threshold" in out and "real number in (0, inf)" in out and "fire when V >= this" in out
 

@@ -103,7 +103,7 @@ def test_whole_spec_is_validated_before_anything_runs():
 
 
 def test_with_overrides_changes_one_setting(toy_registry):
-    loop = make_loop(toy.toy_spec(reward_mode="tick"))
+    loop = make_loop(toy.toy_spec(reward_mode="tick"), registry=toy_registry)
     changed = loop.with_overrides({"neuron.firing_threshold": 5.0, "learning_rate": 0.5, "seed": 3})
     network, _, results, _ = changed()
     assert network.neuron.config.firing_threshold == 5.0

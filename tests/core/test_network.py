@@ -163,7 +163,7 @@ def test_every_problem_is_reported_at_once(toy_registry):
         "weight": "constant",
     }
     with pytest.raises(ConfigError) as caught:
-        Network.from_spec(spec)
+        Network.from_spec(spec, registry=toy_registry)
     lines = caught.value.problems
     assert "$.network.processing_time: must be >= 1 (got 0)" in lines
     assert any(
@@ -282,3 +282,17 @@ def test_float32_state():
     net.reset()
     net.tick([1, 0])
     assert net.neuron.potentials.dtype == np.float32 and net._current.dtype == np.float32
+
+
+def test_registry_is_passed_explicitly_not_read_from_the_process(toy_registry):
+    # The process-wide registry holds the installed plugins, which know no "threshold_neuron";
+    # the injected one does, so building and naming classes back go through it alone.
+    spec = build().spec()
+    named = {**spec, "input": "pattern", "neuron": "threshold_neuron", "weight": "constant"}
+    named.update(synapse="counting", readout="count", rewarder="constant")
+    with pytest.raises(ConfigError, match="no neuron named 'threshold_neuron'"):
+        Network.from_spec(named)
+    net = Network.from_spec(named, registry=toy_registry)
+    assert net.registry is toy_registry
+    assert net.spec()["neuron"]["type"] == "threshold_neuron"
+    assert net.copy().registry is toy_registry

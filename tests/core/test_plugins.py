@@ -71,8 +71,8 @@ def test_happy_path_order_and_provenance():
 
 def test_discovery_is_lazy_nothing_loaded_until_asked():
     code = (
-        "import sys, spikey_core, spikey_core.plugins as p\n"
-        "assert p._registry is None\n"
+        "import sys, spikey_core, spikey_core.registry as r\n"
+        "assert r._loaded is None\n"
         "assert 'spikey_parts.plugin' not in sys.modules and 'spikey_example' not in sys.modules\n"
         "spikey_core.get_registry()\n"
         "assert 'spikey_example' in sys.modules\n"

@@ -159,12 +159,12 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     spec = experiment.load_spec()
     for assignment in args.set or ():
         key, value = parse_assignment(assignment)
-        spec = override(spec, key, value)
+        spec = override(spec, key, value, registry=registry)
     if args.seed is not None:
         if args.seed < 0:
             raise UsageError(f"--seed: must be a non-negative integer (got {args.seed})")
         spec["seed"] = args.seed
-    loop = experiment.make_loop(spec)
+    loop = experiment.make_loop(spec, registry=registry)
     loop.validate()  # every configuration problem surfaces here, before anything runs or is written
     try:
         network, game, results, info = _run_with_progress(loop)
@@ -275,10 +275,10 @@ def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
 BUILTIN = {"plugins": cmd_plugins, "parts": cmd_parts, "describe": cmd_describe, "run": cmd_run}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Run the command line; returns the exit status. ``registry`` defaults to the loaded one."""
     try:
-        registry = get_registry()
+        registry = get_registry() if registry is None else registry
     except (PluginError, PluginConflictError, ConfigError) as error:
         print(f"spikey: cannot load plugins: {error}", file=sys.stderr)
         return USAGE_ERROR

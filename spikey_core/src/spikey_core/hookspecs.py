@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import pluggy
 
+from spikey_core.registry import Registry
+
+#: Marks the hook specifications below.
 hookspec = pluggy.HookspecMarker("spikey")
+#: Marks a plugin's hook implementations: ``@hookimpl def spikey_register_parts(registry): ...``.
+hookimpl = pluggy.HookimplMarker("spikey")
 
 
 @hookspec
-def spikey_register_parts(registry):
+def spikey_register_parts(registry: Registry) -> None:
     """Register the parts, games, experiments, callbacks, loops and backends a plugin ships.
 
     When: once per process, the first time anything asks for the registry (``spikey`` commands,
@@ -28,7 +33,7 @@ def spikey_register_parts(registry):
 
 
 @hookspec
-def spikey_register_commands(registry):
+def spikey_register_commands(registry: Registry) -> None:
     """Contribute subcommands to the ``spikey`` command line.
 
     When: once, while the registry is built (after every ``spikey_register_parts``).

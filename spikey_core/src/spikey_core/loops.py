@@ -21,19 +21,26 @@ from spikey_core.config import Integer, param
 from spikey_core.errors import ConfigError
 from spikey_core.network import Network
 from spikey_core.part import EmptyConfig
+from spikey_core.registry import Registry
 from spikey_core.spec import Problems, check_sections, instantiate, override, resolve
 
 
-def build_game(section: Any, *, callback: Callback | None = None, address: str = "$.game") -> Any:
-    """Create the game a ``[game]`` section names.
+def build_game(
+    section: Any,
+    *,
+    callback: Callback | None = None,
+    address: str = "$.game",
+    registry: Registry | None = None,
+) -> Any:
+    """Create the game a ``[game]`` section names (looked up in ``registry``, default the loaded one).
 
     A game class may define ``from_spec(settings, *, callback, address)`` to validate its own
     settings (presets, config); otherwise it is called as ``cls(**settings, callback=callback)``.
     """
-    cls, data = resolve("game", section, address)
+    cls, data = resolve("game", section, address, registry=registry)
     if hasattr(cls, "from_spec"):
         return cls.from_spec(data, callback=callback, address=address)
-    return instantiate("game", section, address, callback=callback)
+    return instantiate("game", section, address, registry=registry, callback=callback)
 
 
 class TrainingLoop:
@@ -47,6 +54,8 @@ class TrainingLoop:
         The observer; default is built from the ``callback`` section, else a plain ``Callback``.
     seed : int, SeedSequence or None
         Overrides the specification's ``seed``.
+    registry : Registry, optional
+        Where the specification's names are looked up; default: the loaded one.
 
     Raises
     ------
@@ -56,7 +65,15 @@ class TrainingLoop:
 
     Config: type = EmptyConfig
 
-    def __init__(self, spec: Mapping[str, Any], *, callback: Callback | None = None, seed: Any = None):
+    def __init__(
+        self,
+        spec: Mapping[str, Any],
+        *,
+        callback: Callback | None = None,
+        seed: Any = None,
+        registry: Registry | None = None,
+    ):
+        self.registry = registry
         self.spec = copy.deepcopy(dict(spec))
         if seed is not None:
             self.spec["seed"] = seed
@@ -85,8 +102,8 @@ class TrainingLoop:
             if key == "seed":
                 spec = {**spec, "seed": value}
             else:
-                spec = override(spec, key, value)
-        loop = type(self)(spec, callback=self._callback)
+                spec = override(spec, key, value, registry=self.registry)
+        loop = type(self)(spec, callback=self._callback, registry=self.registry)
         loop.metrics = self.metrics
         return loop
 
@@ -109,11 +126,15 @@ class TrainingLoop:
             problems.add("$.game: required: which game the network plays")
         else:
             with problems.collect():
-                game = build_game(self.spec["game"], callback=callback)
+                game = build_game(self.spec["game"], callback=callback, registry=self.registry)
         network = None
         with problems.collect():
             network = Network.from_spec(
-                self.spec, seed=seeding.child(self.spec.get("seed"), "network"), game=game, callback=callback
+                self.spec,
+                seed=seeding.child(self.spec.get("seed"), "network"),
+                game=game,
+                callback=callback,
+                registry=self.registry,
             )
         problems.raise_if_any()
         if not self.training:
@@ -126,7 +147,7 @@ class TrainingLoop:
         if self._callback is not None:
             return self._callback
         if "callback" in self.spec:
-            return instantiate("callback", self.spec["callback"], "$.callback")
+            return instantiate("callback", self.spec["callback"], "$.callback", registry=self.registry)
         return Callback()
 
     def experiment_params(self) -> dict[str, Any]:
@@ -200,11 +221,18 @@ class GenericLoop(TrainingLoop):
         return self.finish(network, game)
 
 
-def make_loop(spec: Mapping[str, Any], *, callback: Callback | None = None, seed: Any = None) -> TrainingLoop:
-    """The loop a specification's ``loop.type`` names (default ``"generic"``)."""
+def make_loop(
+    spec: Mapping[str, Any],
+    *,
+    callback: Callback | None = None,
+    seed: Any = None,
+    registry: Registry | None = None,
+) -> TrainingLoop:
+    """The loop a specification's ``loop.type`` names (default ``"generic"``), built with ``registry``
+    (default: the loaded one)."""
     section = spec.get("loop", {})
     name = section.get("type", "generic") if isinstance(section, Mapping) else section
-    cls, _ = resolve("loop", {"type": name}, "$.loop")
+    cls, _ = resolve("loop", {"type": name}, "$.loop", registry=registry)
     if not (isinstance(cls, type) and issubclass(cls, TrainingLoop)):
         raise ConfigError(f"$.loop.type: {name!r} is not a TrainingLoop subclass")
-    return cls(spec, callback=callback, seed=seed)
+    return cls(spec, callback=callback, seed=seed, registry=registry)

@@ -33,48 +33,21 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 
 from spikey_core import config as cfg
 from spikey_core import seeding
 from spikey_core.callbacks import Callback
-from spikey_core.config import Integer, OneOf, Real, param
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
+from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
-from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve
+from spikey_core.registry import Registry, registry_or_loaded
+from spikey_core.spec import PART_SECTIONS, Problems, build_config, import_object, resolve
 
-REWARD_MODES = ("none", "tick", "step")
+__all__ = ["DENSE_ACTIVITY", "REWARD_MODES", "Network", "NetworkConfig", "default_step_action"]
 
 #: Fraction of spiking units above which one dense matrix-vector product beats gathering rows.
 DENSE_ACTIVITY = 0.15
-
-
-@attrs.frozen(kw_only=True)
-class NetworkConfig:
-    """Sizes and kernel settings of a network (the ``[network]`` section)."""
-
-    n_inputs: int = param(check=Integer(ge=0), doc="number of input (sensory) units")
-    n_neurons: int = param(check=Integer(ge=1), doc="number of body neurons, hidden plus outputs")
-    n_outputs: int = param(
-        check=Integer(ge=0), doc="number of output neurons: the last n_outputs body neurons"
-    )
-    processing_time: int = param(check=Integer(ge=1), doc="network steps per game step (one tick)")
-    reward_mode: str = param(
-        default="none",
-        check=OneOf(REWARD_MODES),
-        doc="learning signal: none, tick (one reward per game step) or step (a reward every network step)",
-    )
-    dt: float = param(default=1.0, check=Real(gt=0), doc="duration of one network step, in ms")
-    dtype: str = param(
-        default="float64", check=OneOf(("float32", "float64")), doc="floating dtype of all state"
-    )
-
-    def __attrs_post_init__(self) -> None:
-        if self.n_outputs > self.n_neurons:
-            raise ConfigError(
-                f"NetworkConfig.n_outputs: must be <= n_neurons ({self.n_neurons}) (got {self.n_outputs})"
-            )
 
 
 def default_step_action(network: Network, state: Any) -> np.ndarray:
@@ -103,6 +76,9 @@ class Network:
         Its ``network_params()`` values fill part settings that were not given (lowest priority).
     callback : Callback, optional
         Receives ``network_init``, ``network_reset``, ``network_tick`` and ``network_reward``.
+    registry : Registry, optional
+        Where part names are looked up (and, in :meth:`spec`, classes named back); default: the
+        loaded one (:func:`spikey_core.get_registry`).
 
     Raises
     ------
@@ -124,8 +100,10 @@ class Network:
         seed: Any = None,
         game: Any = None,
         callback: Callback | None = None,
+        registry: Registry | None = None,
         **network: Any,
     ):
+        self._registry = registry
         sections = {
             "input": input,
             "neuron": neuron,
@@ -148,6 +126,7 @@ class Network:
         game: Any = None,
         callback: Callback | None = None,
         step_action: Callable[[Network, Any], Any] | None = None,
+        registry: Registry | None = None,
     ) -> Network:
         """Build from an experiment specification (see :mod:`spikey_core.spec`).
 
@@ -164,6 +143,7 @@ class Network:
             game=game,
             callback=callback,
             step_action=step_action,
+            registry=registry,
         )
 
     # -- construction --------------------------------------------------------------------------
@@ -178,7 +158,7 @@ class Network:
             if slot not in spec:
                 continue
             with problems.collect():
-                part_cls, data = resolve(slot, spec[slot], f"$.{slot}")
+                part_cls, data = resolve(slot, spec[slot], f"$.{slot}", registry=self._registry)
                 resolved[slot] = (part_cls, build_config(part_cls, data, f"$.{slot}", game_params))
         for required in ("input", "neuron", "weight", "readout"):
             if required not in spec:
@@ -190,7 +170,7 @@ class Network:
         modifiers = []
         for i, item in enumerate(modifier_specs):
             with problems.collect():
-                mod_cls, data = resolve("modifier", item, f"$.modifiers[{i}]")
+                mod_cls, data = resolve("modifier", item, f"$.modifiers[{i}]", registry=self._registry)
                 modifiers.append((mod_cls, build_config(mod_cls, data, f"$.modifiers[{i}]", game_params)))
         problems.raise_if_any()
         if config.reward_mode == "step" and "rewarder" not in resolved:
@@ -271,6 +251,11 @@ class Network:
         self._emit[n_in:] = np.asarray(self.neuron.polarities) * self.neuron.magnitude
 
     # -- state accessors -----------------------------------------------------------------------
+    @property
+    def registry(self) -> Registry:
+        """The registry this network resolves names with (the loaded one unless one was given)."""
+        return registry_or_loaded(self._registry)
+
     @property
     def parts(self) -> dict[str, Any]:
         """Every part by slot (modifiers as a list)."""
@@ -432,6 +417,7 @@ class Network:
     # -- copies, save and load -------------------------------------------------------------------
     def __deepcopy__(self, memo: dict) -> Network:
         memo[id(self.callback)] = self.callback  # a copy reports to the same callback
+        memo[id(self._registry)] = self._registry  # and resolves names with the same registry
         clone = object.__new__(type(self))
         memo[id(self)] = clone
         for key, value in self.__dict__.items():
@@ -493,7 +479,14 @@ class Network:
         return json_path, npz_path
 
     @classmethod
-    def load(cls, path: str | Path, *, game: Any = None, callback: Callback | None = None) -> Network:
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        game: Any = None,
+        callback: Callback | None = None,
+        registry: Registry | None = None,
+    ) -> Network:
         """Rebuild a network written by :meth:`save`, learning state included."""
         path = Path(path)
         document = json.loads(path.with_suffix(".json").read_text())
@@ -503,7 +496,9 @@ class Network:
             entropy=_from_jsonable(document["seed"]["entropy"]),
             spawn_key=tuple(document["seed"]["spawn_key"]),
         )
-        network = cls.from_spec(_from_jsonable(document["spec"]), seed=seed, game=game, callback=callback)
+        network = cls.from_spec(
+            _from_jsonable(document["spec"]), seed=seed, game=game, callback=callback, registry=registry
+        )
         with np.load(path.with_suffix(".npz")) as arrays:
             state: dict[str, Any] = {key: arrays[key] for key in arrays.files}
         state.update(_from_jsonable(document["generators"]))
@@ -513,9 +508,7 @@ class Network:
 
     def spec(self) -> dict[str, Any]:
         """The configuration as a specification dict (part types by registered name where possible)."""
-        from spikey_core.plugins import get_registry
-
-        registry = get_registry()
+        registry = self.registry
         spec: dict[str, Any] = {"network": cfg.to_dict(self.config)}
         for slot, conf in self._configs.items():
             part = getattr(self, slot)
@@ -572,7 +565,5 @@ def _from_jsonable(value: Any) -> Any:
     if "__tuple__" in value:
         return tuple(_from_jsonable(v) for v in value["__tuple__"])
     if "__callable__" in value:
-        from spikey_core.spec import import_object
-
         return import_object(value["__callable__"], "saved network")
     return {k: _from_jsonable(v) for k, v in value.items()}

@@ -2,8 +2,8 @@
 
 from spikey_core.backends.serial import SerialBackend
 from spikey_core.callbacks import Callback
+from spikey_core.hookspecs import hookimpl
 from spikey_core.loops import GenericLoop
-from spikey_core.plugins import hookimpl
 
 
 @hookimpl

@@ -21,16 +21,18 @@ from typing import Any
 import pluggy
 
 from spikey_core import hookspecs
+from spikey_core import plugin as core_plugin
+from spikey_core import registry as registry_module
 from spikey_core.errors import PluginError, did_you_mean
+from spikey_core.hookspecs import hookimpl
 from spikey_core.registry import Provider, Registry
 
 GROUP = "spikey"
 AUTOLOAD_ENV = "SPIKEY_DISABLE_PLUGIN_AUTOLOAD"
 BLOCK_ENV = "SPIKEY_BLOCK_PLUGINS"
-hookimpl = pluggy.HookimplMarker("spikey")
+__all__ = ["discover_entry_points", "get_registry", "hookimpl", "load_registry", "set_registry"]
 
 _HOOK_ORDER = ("spikey_register_parts", "spikey_register_commands")
-_registry: Registry | None = None
 
 
 def _hook_names() -> list[str]:
@@ -132,8 +134,6 @@ def load_registry(
         Two plugins register the same ``(kind, name)``.
     """
     env = os.environ if env is None else env
-    from spikey_core import plugin as core_plugin
-
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
     ordered: list[tuple[Any, Provider]] = [(core_plugin, _core_provider())]
@@ -172,14 +172,17 @@ def _impls_by_plugin(manager: pluggy.PluginManager, hook: str) -> dict[str, Any]
 
 
 def get_registry() -> Registry:
-    """The process-wide registry, loaded on first use."""
-    global _registry
-    if _registry is None:
-        _registry = load_registry()
-    return _registry
+    """The process-wide registry, loaded on first use; what every ``registry=None`` stands for."""
+    return registry_module.loaded_registry()
 
 
 def set_registry(registry: Registry | None) -> None:
-    """Replace the process-wide registry (``None`` forces a reload on next use); for tests."""
-    global _registry
-    _registry = registry
+    """Replace the process-wide registry (``None`` forces a reload on next use).
+
+    Prefer passing a registry explicitly (``Network(..., registry=r)``, ``make_loop(spec,
+    registry=r)``); this is for programs that must change what ``registry=None`` means.
+    """
+    registry_module.set_loaded_registry(registry)
+
+
+registry_module.install_loader(load_registry)

@@ -202,3 +202,38 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+# -- the loaded registry ---------------------------------------------------------------------------
+# The loader lives in a later layer (spikey_core.plugins, after the built-in plugin it registers);
+# it installs itself here at import, so every layer below it can default to the loaded registry
+# without importing it.
+_loaded: Registry | None = None
+_loader: Callable[[], Registry] | None = None
+
+
+def install_loader(loader: Callable[[], Registry]) -> None:
+    """Set the function that loads the process-wide registry on first use (``spikey_core.plugins``)."""
+    global _loader
+    _loader = loader
+
+
+def loaded_registry() -> Registry:
+    """The process-wide registry, loaded on first use."""
+    global _loaded
+    if _loaded is None:
+        if _loader is None:  # pragma: no cover - spikey_core/__init__ imports the loader
+            raise RuntimeError("no plugin loader installed; import spikey_core first")
+        _loaded = _loader()
+    return _loaded
+
+
+def set_loaded_registry(registry: Registry | None) -> None:
+    """Replace the process-wide registry (``None``: load again on next use)."""
+    global _loaded
+    _loaded = registry
+
+
+def registry_or_loaded(registry: Registry | None) -> Registry:
+    """``registry`` itself, or the process-wide one when it is ``None``."""
+    return loaded_registry() if registry is None else registry

@@ -29,7 +29,8 @@ import attrs
 
 from spikey_core import config as cfg
 from spikey_core.errors import ConfigError, did_you_mean
-from spikey_core.plugins import get_registry
+from spikey_core.network_config import NetworkConfig
+from spikey_core.registry import Registry, registry_or_loaded
 
 PART_SECTIONS = ("input", "neuron", "weight", "synapse", "readout", "rewarder")
 SECTIONS = ("name", "description", "seed", "network", *PART_SECTIONS, "modifiers", "game", "loop", "callback")
@@ -75,7 +76,9 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
 
-def resolve(kind: str, section: Any, address: str) -> tuple[Any, dict[str, Any]]:
+def resolve(
+    kind: str, section: Any, address: str, *, registry: Registry | None = None
+) -> tuple[Any, dict[str, Any]]:
     """Split a section into the class it names and the remaining settings.
 
     Parameters
@@ -86,27 +89,30 @@ def resolve(kind: str, section: Any, address: str) -> tuple[Any, dict[str, Any]]
         A registered name, a class, or a mapping with a ``type`` key plus settings.
     address : str
         Where the section sits, for messages (``$.neuron``).
+    registry : Registry, optional
+        Where names are looked up; default: the loaded one (:func:`spikey_core.get_registry`).
 
     Raises
     ------
     ConfigError
         ``type`` missing, or not a registered name of ``kind`` (with a did-you-mean).
     """
+    registry = registry_or_loaded(registry)
     if isinstance(section, (str, type)) or callable(section):
         type_, data = section, {}
     elif isinstance(section, Mapping):
         data = dict(section)
         if "type" not in data:
-            names = ", ".join(get_registry().names(kind)) or "none installed"
+            names = ", ".join(registry.names(kind)) or "none installed"
             raise ConfigError(f"{address}.type: required: which {kind} to use (installed: {names})")
         type_ = data.pop("type")
     else:
         raise ConfigError(f"{address}: must be a {kind} name or a table with 'type' (got {section!r})")
     if isinstance(type_, str):
-        if ":" in type_ and type_ not in get_registry().names(kind):
+        if ":" in type_ and type_ not in registry.names(kind):
             return import_object(type_, f"{address}.type"), data
         try:
-            return get_registry().get(kind, type_), data
+            return registry.get(kind, type_), data
         except LookupError as error:
             raise ConfigError(f"{address}.type: {error}") from None
     if callable(type_):
@@ -137,13 +143,15 @@ def build_config(cls: Any, data: Mapping[str, Any], address: str, fallback: Mapp
     return cfg.from_dict(config_cls, merged, address=address)
 
 
-def instantiate(kind: str, section: Any, address: str, **extra: Any) -> Any:
+def instantiate(
+    kind: str, section: Any, address: str, *, registry: Registry | None = None, **extra: Any
+) -> Any:
     """Build a keyword-configured object (game, loop, callback, backend) from its section.
 
     The class's ``Config`` (if any) validates the settings first; the object is then created as
     ``cls(**settings, **extra)``.
     """
-    cls, data = resolve(kind, section, address)
+    cls, data = resolve(kind, section, address, registry=registry)
     if cfg.is_config_class(getattr(cls, "Config", None)):
         data = cfg.to_dict(cfg.from_dict(cls.Config, data, address=address))
     try:
@@ -167,9 +175,9 @@ def check_sections(spec: Mapping[str, Any], address: str = "$") -> list[str]:
     return lines
 
 
-def _config_fields(kind: str, section: Any) -> set[str]:
+def _config_fields(kind: str, section: Any, registry: Registry | None) -> set[str]:
     try:
-        cls, _ = resolve(kind, section, "$")
+        cls, _ = resolve(kind, section, "$", registry=registry)
     except ConfigError:
         return set()
     config_cls = getattr(cls, "Config", None)
@@ -182,11 +190,15 @@ def _section_kinds(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(section, kind) for section, kind in pairs if section in spec]
 
 
-def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+def override(
+    spec: Mapping[str, Any], key: str, value: Any, *, registry: Registry | None = None
+) -> dict[str, Any]:
     """A copy of ``spec`` with one setting changed.
 
     ``key`` is ``section.field`` (``neuron.firing_threshold``, ``network.processing_time``) or a
     bare field name declared by exactly one section's config (``firing_threshold``).
+
+    ``registry`` (default: the loaded one) resolves the part names of ``spec``.
 
     Raises
     ------
@@ -196,13 +208,11 @@ def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
     new = copy.deepcopy(dict(spec))
     section, _, field = key.rpartition(".")
     if not section:
-        section = _owner_of(new, key)
+        section = _owner_of(new, key, registry)
         field = key
     if section in ("seed", "name", "description"):
         raise ConfigError(f"setting {key!r}: use the top-level '{section}' directly")
     if section == "network":
-        from spikey_core.network import NetworkConfig
-
         declared = {f.name for f in attrs.fields(NetworkConfig)}
     else:
         kind = dict(_section_kinds(new)).get(section)
@@ -211,7 +221,7 @@ def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
                 f"setting {key!r}: the experiment has no section {section!r}"
                 f"{did_you_mean(section, [s for s, _ in _section_kinds(new)] + ['network'])}"
             )
-        declared = _config_fields(kind, new[section])
+        declared = _config_fields(kind, new[section], registry)
     if field not in declared:
         raise ConfigError(
             f"setting {key!r}: {section} declares no setting {field!r}"
@@ -224,16 +234,14 @@ def override(spec: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
     return new
 
 
-def _owner_of(spec: Mapping[str, Any], field: str) -> str:
-    from spikey_core.network import NetworkConfig
-
-    owners = [s for s, kind in _section_kinds(spec) if field in _config_fields(kind, spec[s])]
+def _owner_of(spec: Mapping[str, Any], field: str, registry: Registry | None) -> str:
+    owners = [s for s, kind in _section_kinds(spec) if field in _config_fields(kind, spec[s], registry)]
     if field in {f.name for f in attrs.fields(NetworkConfig)}:
         owners.append("network")
     if not owners:
         every = set()
         for s, kind in _section_kinds(spec):
-            every |= _config_fields(kind, spec[s])
+            every |= _config_fields(kind, spec[s], registry)
         raise ConfigError(
             f"setting {field!r}: no part of this experiment declares {field!r}{did_you_mean(field, every)}"
         )

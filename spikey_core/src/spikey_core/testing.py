@@ -28,6 +28,7 @@ from spikey_core import config as cfg
 from spikey_core import seeding
 from spikey_core.part import BuildContext
 from spikey_core.protocols import PROTOCOLS
+from spikey_core.registry import Registry, registry_or_loaded
 
 __all__ = ["check_config_class", "check_part", "check_registered", "conformance_problems"]
 
@@ -361,8 +362,6 @@ def check_part(kind: str, cls: Any, **kwargs: Any) -> None:
         raise AssertionError(f"{len(problems)} conformance problem(s):\n  " + "\n  ".join(problems))
 
 
-def check_registered(kind: str, name: str, **kwargs: Any) -> None:
-    """:func:`check_part` on a part looked up by its registered name."""
-    from spikey_core.plugins import get_registry
-
-    check_part(kind, get_registry().get(kind, name), **kwargs)
+def check_registered(kind: str, name: str, *, registry: Registry | None = None, **kwargs: Any) -> None:
+    """:func:`check_part` on a part looked up by its registered name (default: the loaded registry)."""
+    check_part(kind, registry_or_loaded(registry).get(kind, name), **kwargs)

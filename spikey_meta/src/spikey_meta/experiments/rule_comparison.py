@@ -112,7 +112,7 @@ class RuleComparisonLoop(TrainingLoop):
         return self.config.duration * len(self.config.rules)
 
     def _rules(self) -> dict[str, Any]:
-        registry = get_registry()
+        registry = self.registry if self.registry is not None else get_registry()
         problems, rules = Problems(), {}
         for name in self.config.rules:
             with problems.collect():
