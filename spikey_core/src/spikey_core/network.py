@@ -150,8 +150,6 @@ class Network:
     def _build(self, spec, *, step_action, seed, game, callback) -> None:
         problems = Problems()
         config = None
-        with problems.collect():
-            config = cfg.from_dict(NetworkConfig, spec["network"], address="$.network")
         game_params = dict(game.network_params()) if hasattr(game, "network_params") else {}
         resolved: dict[str, tuple[Any, Any]] = {}
         for slot in PART_SECTIONS:
@@ -160,6 +158,9 @@ class Network:
             with problems.collect():
                 part_cls, data = resolve(slot, spec[slot], f"$.{slot}", registry=self._registry)
                 resolved[slot] = (part_cls, build_config(part_cls, data, f"$.{slot}", game_params))
+        with problems.collect():
+            sizes = _with_derived_n_inputs(spec["network"], resolved.get("input"), game_params)
+            config = cfg.from_dict(NetworkConfig, sizes, address="$.network")
         for required in ("input", "neuron", "weight", "readout"):
             if required not in spec:
                 problems.add(f"$.{required}: required: the network needs a {required} part")
@@ -523,6 +524,20 @@ class Network:
                 for m, c in zip(self.modifiers, self._modifier_configs, strict=False)
             ]
         return spec
+
+
+def _with_derived_n_inputs(network: Any, input_part: Any, game_params: Mapping[str, Any]) -> Any:
+    """The ``[network]`` section with ``n_inputs`` from the input part when the section omits it.
+
+    An input class may define ``n_inputs_for(config, game_params) -> int | None`` (e.g. one unit
+    per receptive field of every observation dimension); the section's own value always wins.
+    """
+    if not isinstance(network, Mapping) or "n_inputs" in network or input_part is None:
+        return network
+    part_cls, part_config = input_part
+    derive = getattr(part_cls, "n_inputs_for", None)
+    n_inputs = derive(part_config, game_params) if callable(derive) else None
+    return network if n_inputs is None else {**network, "n_inputs": n_inputs}
 
 
 def _live_config(part: Any, built: Any) -> Any:

@@ -44,6 +44,9 @@ class Input(Protocol):
     polarities: np.ndarray
     magnitude: float
 
+    # Optional: ``n_inputs_for(config, game_params) -> int | None``, a classmethod the network
+    # calls when ``[network] n_inputs`` is not given, to size the input layer from the game.
+
     def reset(self) -> None:
         """Start of an episode."""
 

@@ -191,8 +191,12 @@ class Game(gymnasium.Env):
         return f"{type(self).__name__}({preset})"
 
     def network_params(self) -> dict[str, Any]:
-        """Values this game offers to network parts (matched to part config fields by name)."""
-        return {}
+        """Values this game offers to network parts (matched to part config fields by name).
+
+        Every game offers its ``observation_space`` (encoders such as ``gaussian_fields`` take
+        their ranges and sizes from it); subclasses add their own entries.
+        """
+        return {"observation_space": self.observation_space}
 
     # -- the gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:

@@ -113,7 +113,7 @@ class Logic(Game):
         return self.settings.expected_value(state)
 
     def network_params(self) -> dict[str, Any]:
-        return {"expected_value": self.settings.expected_value}
+        return {**super().network_params(), "expected_value": self.settings.expected_value}
 
     def _draw(self) -> np.ndarray:
         # a fresh array each step: loops keep both the old and the new observation

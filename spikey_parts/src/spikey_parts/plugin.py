@@ -14,13 +14,14 @@ def spikey_register_parts(registry):
     registry.add("neuron", "izhikevich", izhikevich.Izhikevich)
 
     # inputs
-    from spikey_parts.inputs import poisson, rate_map, rbf, spike_trains, static_map
+    from spikey_parts.inputs import gaussian_fields, poisson, rate_map, rbf, spike_trains, static_map
 
     registry.add("input", "rate_map", rate_map.RateMap)
     registry.add("input", "static_map", static_map.StaticMap)
     registry.add("input", "rbf", rbf.RBF)
     registry.add("input", "poisson", poisson.Poisson)
     registry.add("input", "spike_trains", spike_trains.SpikeTrains)
+    registry.add("input", "gaussian_fields", gaussian_fields.GaussianFields)
 
     # weights
     from spikey_parts.weights import manual, random
