@@ -160,6 +160,8 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     for assignment in args.set or ():
         key, value = parse_assignment(assignment)
         spec = override(spec, key, value, registry=registry)
+    if args.engine is not None:
+        spec = override(spec, "network.engine", args.engine, registry=registry)
     if args.seed is not None:
         if args.seed < 0:
             raise UsageError(f"--seed: must be a non-negative integer (got {args.seed})")
@@ -240,6 +242,14 @@ def _write_outputs(args, loop, experiment, network, game, results, info) -> None
         print(f"wrote {path}")
 
 
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    """``--engine NAME``: sets ``network.engine`` of every run (``spikey run``, ``series``, ``evolve``)."""
+    parser.add_argument(
+        "--engine",
+        help='numpy, numba or auto: what runs the network steps (default: the experiment\'s, "auto")',
+    )
+
+
 # -- entry point -----------------------------------------------------------------------------------
 def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -265,6 +275,7 @@ def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
     run.add_argument(
         "--out", default="spikey-runs", help="folder for the log and plots (default: spikey-runs)"
     )
+    add_engine_option(run)
     run.add_argument("--debug", action="store_true", help="print the traceback when a run fails")
     if registry is not None:
         for command in registry.commands.values():

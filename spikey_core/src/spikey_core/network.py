@@ -38,6 +38,7 @@ import numpy as np
 from spikey_core import config as cfg
 from spikey_core import seeding
 from spikey_core.callbacks import Callback
+from spikey_core.engines import choose_engine
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
 from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
@@ -204,7 +205,13 @@ class Network:
         ]
         self._check_part_shapes()
         self._allocate()
+        self._choose_engine()
         self.callback.network_init(network=self)
+
+    def _choose_engine(self) -> None:
+        self.engine, self.engine_name, self.engine_reason = choose_engine(
+            self.config.engine, self, self.registry
+        )
 
     def _context(self, slot: str, built: dict[str, Any], game_params: Mapping[str, Any]) -> BuildContext:
         return BuildContext(
@@ -330,26 +337,12 @@ class Network:
         for modifier in self.modifiers:
             modifier.update(self)
         self._refresh_emit()
-        learn = self.training and self.synapse is not None
-        per_step = self.reward_mode == "step"
-        if per_step:
+        if self.reward_mode == "step":
             self.tick_rewards.fill(0.0)
-        fire_in, fire_body, integrate = self.input.fire, self.neuron.fire, self.neuron.integrate
-        n_in, log = self.n_inputs, self._log
-        for t in range(self.processing_time):
-            row = log[t]
-            row[:n_in] = fire_in()
-            row[n_in:] = fire_body()
-            self._step = t
-            self._propagate(row)
-            integrate(self._current)
-            if learn:
-                self.synapse.step(row)
-            if per_step:
-                self._step_reward(state, t, learn)
+        self.engine.run(self, state)
         self.internal_time += self.processing_time
         self._check_finite()
-        outputs = log[:, log.shape[1] - self.n_outputs :]
+        outputs = self._log[:, self._log.shape[1] - self.n_outputs :]
         action = self.readout(outputs, self.polarities[len(self._emit) - self.n_outputs :])
         self.callback.network_tick(state=state, action=action)
         return action

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from spikey_core.config import Integer, OneOf, Real, param
+from spikey_core.config import Integer, OneOf, Real, String, param
 from spikey_core.errors import ConfigError
 
 __all__ = ["REWARD_MODES", "NetworkConfig"]
@@ -34,6 +34,14 @@ class NetworkConfig:
     dt: float = param(default=1.0, check=Real(gt=0), doc="duration of one network step, in ms")
     dtype: str = param(
         default="float64", check=OneOf(("float32", "float64")), doc="floating dtype of all state"
+    )
+    engine: str = param(
+        default="auto",
+        check=String(non_empty=True),
+        doc=(
+            'what runs the network steps: "numpy" (reference), "numba" (compiled, spikey-parts[fast]) '
+            'or "auto" (numba when installed and every part has a compiled kernel, else numpy)'
+        ),
     )
 
     def __attrs_post_init__(self) -> None:

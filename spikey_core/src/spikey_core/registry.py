@@ -29,6 +29,7 @@ KINDS = (
     "backend",
     "loop",
     "experiment",
+    "engine",
 )
 
 

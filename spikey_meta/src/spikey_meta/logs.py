@@ -4,7 +4,8 @@ Document layout (format ``spikey-log/1``)::
 
     {
      "format": "spikey-log/1",
-     "meta":    {"created": ISO-8601 UTC, "seed": experiment seed, "versions": {...}},
+     "meta":    {"created": ISO-8601 UTC, "seed": experiment seed, "versions": {...},
+                 "engine": {"name": "numba", "reason": one line} or null},
      "network": {"network": {"n_inputs": ...}, "neuron": {"type": "lif", "class": "pkg.mod:LIF", ...}, ...},
      "game":    {"name": "logic", "class": "pkg.mod:Logic", "preset": "XOR", ...settings},
      "results": {...},   # the callback's table-friendly scalars
@@ -127,6 +128,12 @@ def _seed(network: Any, results: Mapping[str, Any]) -> Any:
     return getattr(seed, "entropy", seed)  # a SeedSequence's entropy reproduces an unseeded run
 
 
+def _engine(network: Any) -> dict[str, Any] | None:
+    """Which engine ran the network and why (``Network.engine_name`` / ``engine_reason``)."""
+    name = getattr(network, "engine_name", None)
+    return None if name is None else {"name": name, "reason": getattr(network, "engine_reason", "")}
+
+
 def make_document(
     network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None
 ) -> dict[str, Any]:
@@ -137,6 +144,7 @@ def make_document(
             "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "seed": _seed(network, results),
             "versions": versions(),
+            "engine": _engine(network),
         },
         "network": network_section(network),
         "game": game_section(game),

@@ -40,6 +40,7 @@ Both read one TOML file (paths inside it are relative to the file)::
     "network.processing_time" = { start = 5, stop = 30, step = 5 }   # one of the arange
 
 Options: ``--backend`` (serial, multiprocessing, ray; default multiprocessing), ``--workers``,
+``--engine`` (numpy, numba or auto: sets ``network.engine`` of every run),
 ``--out`` (log folder; default ``spikey-runs/<file stem>``), ``--resume`` (series: skip runs
 already logged; evolve: continue from the checkpoint), ``--debug`` (tracebacks). Exit status 0
 success, 1 when runs failed, 2 on configuration errors (one paragraph, no traceback).
@@ -54,8 +55,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from spikey_core.cli import add_engine_option
 from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
-from spikey_core.spec import import_object, load_toml
+from spikey_core.spec import import_object, load_toml, override
 
 USAGE_ERROR = 2
 RUN_FAILURE = 1
@@ -72,6 +74,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
     parser.add_argument("--out", help="log folder (default: spikey-runs/<spec file stem>)")
     parser.add_argument("--debug", action="store_true", help="print tracebacks of failures")
+    add_engine_option(parser)
 
 
 def setup_series(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +131,15 @@ def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> A
     return find_experiment(experiment, registry).make_loop()
 
 
+def _with_engine(experiment: Any, engine: str | None) -> Any:
+    """``experiment`` (a loop or a specification) with ``network.engine`` set, when ``--engine`` was given."""
+    if engine is None or experiment is None:
+        return experiment
+    if isinstance(experiment, Mapping):
+        return override(experiment, "network.engine", engine)
+    return experiment.with_overrides({"network.engine": engine})
+
+
 def _values(value: Any, address: str) -> Any:
     if isinstance(value, list):
         return value
@@ -159,7 +171,7 @@ def _fitness_getter(value: Any) -> Any:
     return import_object(value, "$.metagame.fitness") if ":" in value else value
 
 
-def make_metagame(data: Mapping[str, Any], base: Path) -> Any:
+def make_metagame(data: Mapping[str, Any], base: Path, engine: str | None = None) -> Any:
     """The meta-game an ``evolve`` file describes (``[metagame]`` plus ``[constraints]``)."""
     from spikey_meta.metagames import METAGAMES, EvolveNetwork, MetaNQueens
 
@@ -182,7 +194,7 @@ def make_metagame(data: Mapping[str, Any], base: Path) -> Any:
     static = table.get("static_updates") or {}
     _check_keys(static, ("grid", "zip"), "$.metagame.static_updates")
     return EvolveNetwork(
-        _experiment(data, base),
+        _with_engine(_experiment(data, base), engine),
         dict(constraints),
         fitness_getter=_fitness_getter(table.get("fitness")),
         static_updates=series_params(static, "$.metagame.static_updates"),
@@ -239,7 +251,7 @@ def _series(args: argparse.Namespace) -> int:
     table = dict(data.get("series") or {})
     _check_keys(table, ("n_repeats", "seed", "grid", "zip"), "$.series")
     series = Series(
-        _experiment(data, base),
+        _with_engine(_experiment(data, base), args.engine),
         series_params(table, "$.series"),
         n_repeats=table.get("n_repeats", 1),
         seed=table.get("seed", 0),
@@ -271,7 +283,7 @@ def _evolve(args: argparse.Namespace) -> int:
 
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
-    metagame = make_metagame(data, base)
+    metagame = make_metagame(data, base, engine=args.engine)
     constraints = data.get("constraints")  # optional for meta_nqueens: narrows its board
     population = Population(
         metagame,

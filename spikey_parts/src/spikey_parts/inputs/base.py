@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import ArrayLike, Check, Integer, param
+from spikey_core.kernels import Kernel
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import draw_polarities, magnitude_param, pct_inhibitory_param
@@ -203,7 +204,8 @@ class InputBase(Part):
     """Polarities, magnitude and the firing window shared by the encoders.
 
     Subclasses implement ``_encode(state)`` (once per game step) and ``_spikes_at(step)`` (bool
-    (N_in,) for network step ``step`` of the game step, counted from 0).
+    (N_in,) for network step ``step`` of the game step, counted from 0), and may implement
+    ``_spike_rows(start, out)`` (several steps at once) for speed.
 
     Attributes
     ----------
@@ -214,6 +216,8 @@ class InputBase(Part):
     input_firing_steps : int
         Firing window in network steps, -1 = the whole game step (runtime-tunable).
     """
+
+    KERNEL = Kernel(methods=("fire", "spike_block"))
 
     def __init__(self, config: Any, ctx: Any):
         super().__init__(config, ctx)
@@ -244,6 +248,27 @@ class InputBase(Part):
             return self._silent
         return self._spikes_at(step)
 
+    def spike_block(self, out: np.ndarray) -> None:
+        """The spikes of ``out.shape[0]`` consecutive network steps at once (the input kernel).
+
+        Writes bool (steps, N_in) into ``out`` and leaves the part exactly as that many calls of
+        :meth:`fire` would (same random numbers, in the same order, from ``self.rng``); the
+        engines call it once per game step.
+        """
+        steps = out.shape[0]
+        start = self.tick_step
+        window = self.input_firing_steps
+        firing = steps if window < 0 else min(steps, max(0, window - start))
+        self.tick_step = start + steps
+        out[firing:] = False
+        if firing:
+            self._spike_rows(start, out[:firing])
+
+    def _spike_rows(self, start: int, out: np.ndarray) -> None:
+        """Rows of :meth:`_spikes_at` for steps ``start ..`` into ``out`` (bool (k, N_in))."""
+        for row in range(out.shape[0]):
+            out[row] = self._spikes_at(start + row)
+
     def _encode(self, state: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -261,6 +286,7 @@ class RateInputBase(InputBase):
     """
 
     STATE = ("rates",)
+    KERNEL = Kernel(methods=("fire", "spike_block", "_spikes_at", "_spike_rows"))
 
     def __init__(self, config: Any, ctx: Any):
         super().__init__(config, ctx)
@@ -305,3 +331,7 @@ class RateInputBase(InputBase):
         self.rng.random(out=self._uniform)
         np.less(self._uniform, self.rates, out=self._spikes)
         return self._spikes
+
+    def _spike_rows(self, start: int, out: np.ndarray) -> None:
+        # one block of uniforms: the numbers len(out) calls of _spikes_at would draw, in order
+        np.less(self.rng.random(out.shape), self.rates, out=out)

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, param, probability
+from spikey_core.kernels import Kernel
 
 from spikey_core import ConfigError
 from spikey_parts.inputs.base import InputBase, InputConfig
@@ -48,6 +49,7 @@ class SpikeTrains(InputBase):
 
     Config = SpikeTrainsConfig
     STATE = ("trains",)
+    KERNEL = Kernel(methods=("fire", "spike_block", "_spikes_at", "_spike_rows"))
 
     def __init__(self, config: SpikeTrainsConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -78,3 +80,6 @@ class SpikeTrains(InputBase):
 
     def _spikes_at(self, step: int) -> np.ndarray:
         return self._current[step]
+
+    def _spike_rows(self, start: int, out: np.ndarray) -> None:
+        out[:] = self._current[start : start + out.shape[0]]

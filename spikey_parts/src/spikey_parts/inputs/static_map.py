@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import param
+from spikey_core.kernels import Kernel
 
 from spikey_core import ConfigError
 from spikey_parts.inputs.base import InputBase, InputConfig, SpikeArray, StateTable, TableCheck
@@ -45,6 +46,7 @@ class StaticMap(InputBase):
 
     Config = StaticMapConfig
     STATE = ()  # no dynamic state: the pattern is looked up again at every update
+    KERNEL = Kernel(methods=("fire", "spike_block", "_spikes_at", "_spike_rows"))
 
     def __init__(self, config: StaticMapConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -81,3 +83,6 @@ class StaticMap(InputBase):
 
     def _spikes_at(self, step: int) -> np.ndarray:
         return self.spikes if self.spikes.ndim == 1 else self.spikes[step]
+
+    def _spike_rows(self, start: int, out: np.ndarray) -> None:
+        out[:] = self.spikes if self.spikes.ndim == 1 else self.spikes[start : start + out.shape[0]]

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, OneOf, Optional, Real, param
+from spikey_core.kernels import Kernel, add_where, jitable, put_where
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
@@ -74,6 +75,50 @@ class IzhikevichConfig(NeuronOutputConfig):
         )  # type: ignore[return-value]
 
 
+@jitable
+def izhikevich_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndarray) -> None:
+    """``out = v >= v_peak`` (bool (N,)); the kernel of :meth:`Izhikevich.fire`.
+
+    ``state = (v, u, fired, slope)`` (float (N,), float (N,), bool (N,), float scratch (N,)),
+    ``params = (a, b, c, d, v_peak, dt, substeps)``; no noise is used.
+    """
+    v, u, fired, slope = state
+    np.greater_equal(v, params[4], fired)
+    out[:] = fired
+
+
+@jitable
+def izhikevich_integrate(state: tuple, params: tuple, current: np.ndarray) -> None:
+    """Reset the neurons that fired, then one network step of ``dt`` ms with input ``current``.
+
+    .. math::
+
+        v \\leftarrow v + h (0.04 v^2 + 5 v + 140 - u + I) \\quad (\\text{substeps times},
+        h = dt / \\text{substeps}), \\qquad u \\leftarrow u + dt\\, a (b v - u)
+
+    after ``v <- c``, ``u <- u + d`` for the neurons that fired. ``state`` and ``params`` as in
+    :func:`izhikevich_fire`; ``current`` float (N,).
+    """
+    v, u, fired, slope = state
+    a, b, c, d, v_peak, dt, substeps = params
+    put_where(v, c, fired)
+    add_where(u, d, fired)
+    h = dt / substeps
+    for _ in range(substeps):
+        np.multiply(v, 0.04, slope)  # slope = (0.04 v + 5) v + 140 - u + I
+        np.add(slope, 5.0, slope)
+        np.multiply(slope, v, slope)
+        np.add(slope, 140.0, slope)
+        np.subtract(slope, u, slope)
+        np.add(slope, current, slope)
+        np.multiply(slope, h, slope)
+        np.add(v, slope, v)
+    np.multiply(v, b, slope)  # slope = dt * a * (b v - u)
+    np.subtract(slope, u, slope)
+    np.multiply(slope, dt * a, slope)
+    np.add(u, slope, u)
+
+
 class Izhikevich(Part):
     """Izhikevich (2003) neurons: quadratic membrane potential ``v`` with recovery ``u``.
 
@@ -108,6 +153,10 @@ class Izhikevich(Part):
 
     Config = IzhikevichConfig
     STATE = ("potentials", "recovery")
+    KERNEL = Kernel(
+        functions={"fire": izhikevich_fire, "integrate": izhikevich_integrate},
+        methods=("fire", "integrate", "kernel_params", "kernel_noise"),
+    )
 
     def __init__(self, config: IzhikevichConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -121,6 +170,7 @@ class Izhikevich(Part):
         self.recovery = np.zeros(n, dtype=ctx.dtype)
         self.fired = np.zeros(n, dtype=bool)
         self._slope = np.zeros(n, dtype=ctx.dtype)
+        self._no_noise = np.zeros(0)
         self.reset()
 
     def reset(self) -> None:
@@ -129,27 +179,31 @@ class Izhikevich(Part):
         self.recovery.fill(self.b * self.v_init)
         self.fired.fill(False)
 
+    def kernel_state(self) -> tuple:
+        """The arrays the kernel changes in place: ``(v, u, fired, scratch)``."""
+        return self.potentials, self.recovery, self.fired, self._slope
+
+    def kernel_params(self) -> tuple:
+        """``(a, b, c, d, v_peak, dt, substeps)`` from the live attributes."""
+        return (
+            float(self.a),
+            float(self.b),
+            float(self.c),
+            float(self.d),
+            float(self.v_peak),
+            float(self.dt),
+            int(self.substeps),
+        )
+
+    def kernel_noise(self, steps: int) -> np.ndarray:
+        """No randomness: float64 (steps, 0)."""
+        return np.zeros((steps, 0))
+
     def fire(self) -> np.ndarray:
         """Neurons with ``v >= v_peak``: bool (N,)."""
-        np.greater_equal(self.potentials, self.v_peak, out=self.fired)
+        izhikevich_fire(self.kernel_state(), self.kernel_params(), self._no_noise, self.fired)
         return self.fired
 
     def integrate(self, current: np.ndarray) -> None:
         """Reset the neurons that fired, then advance ``v`` and ``u`` by ``dt`` ms with input ``current``."""
-        v, u, slope = self.potentials, self.recovery, self._slope
-        np.copyto(v, self.c, where=self.fired)
-        np.add(u, self.d, out=u, where=self.fired)
-        h = self.dt / self.substeps
-        for _ in range(self.substeps):
-            np.multiply(v, 0.04, out=slope)  # slope = (0.04 v + 5) v + 140 - u + I
-            np.add(slope, 5.0, out=slope)
-            np.multiply(slope, v, out=slope)
-            np.add(slope, 140.0, out=slope)
-            np.subtract(slope, u, out=slope)
-            np.add(slope, current, out=slope)
-            np.multiply(slope, h, out=slope)
-            np.add(v, slope, out=v)
-        np.multiply(v, self.b, out=slope)  # slope = dt * a * (b v - u)
-        np.subtract(slope, u, out=slope)
-        np.multiply(slope, self.dt * self.a, out=slope)
-        np.add(u, slope, out=u)
+        izhikevich_integrate(self.kernel_state(), self.kernel_params(), current)

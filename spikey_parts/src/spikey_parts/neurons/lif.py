@@ -6,11 +6,10 @@ import math
 from typing import Any
 
 import attrs
-import numpy as np
 from spikey_core.config import Real, param
 
 from spikey_core import ConfigError
-from spikey_parts.neurons.base import NeuronOutputConfig, ThresholdNeuronBase, leak_toward, spike_delay_param
+from spikey_parts.neurons.base import NeuronOutputConfig, ThresholdNeuronBase, spike_delay_param
 
 #: Slack when converting a refractory time to steps, so 2.0 ms / 0.1 ms counts as 20 steps, not 21.
 _STEP_ROUNDING = 1e-9
@@ -87,8 +86,8 @@ class LIF(ThresholdNeuronBase):
     def _reset_value(self) -> float:
         return self.v_reset
 
-    def _crossings(self, out: np.ndarray) -> None:
-        np.greater_equal(self.potentials, self.v_threshold, out=out)
+    def _threshold(self) -> float:
+        return self.v_threshold
 
-    def _leak(self, potentials: np.ndarray) -> None:
-        leak_toward(potentials, self.v_rest, math.exp(-self.dt / self.tau_m))
+    def _keep(self) -> tuple[float, float]:
+        return math.exp(-self.dt / self.tau_m), self.v_rest

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import numpy as np
 from spikey_core.config import Integer, Real, param, probability
 
-from spikey_parts.neurons.base import NeuronOutputConfig, ThresholdNeuronBase, leak_toward, spike_delay_param
+from spikey_parts.neurons.base import NeuronOutputConfig, ThresholdNeuronBase, spike_delay_param
 
 
 @attrs.frozen(kw_only=True)
@@ -76,11 +75,10 @@ class Neuron(ThresholdNeuronBase):
     """
 
     Config = NeuronConfig
+    CROSSING_MODE = 1
 
     def __init__(self, config: NeuronConfig, ctx: Any):
         super().__init__(config, ctx)
-        self._uniform = np.zeros(ctx.n_neurons, dtype=np.float64)
-        self._lucky = np.zeros(ctx.n_neurons, dtype=bool)
         self.reset()
 
     @property
@@ -93,12 +91,11 @@ class Neuron(ThresholdNeuronBase):
     def _reset_value(self) -> float:
         return self.resting_mv
 
-    def _crossings(self, out: np.ndarray) -> None:
-        np.greater_equal(self.potentials, self.firing_threshold, out=out)
-        if self.prob_rand_fire > 0.0:
-            self.rng.random(out=self._uniform)
-            np.less(self._uniform, self.prob_rand_fire, out=self._lucky)
-            np.logical_or(out, self._lucky, out=out)
+    def _threshold(self) -> float:
+        return self.firing_threshold
 
-    def _leak(self, potentials: np.ndarray) -> None:
-        leak_toward(potentials, self.resting_mv, 1.0 - self.potential_decay)
+    def _keep(self) -> tuple[float, float]:
+        return 1.0 - self.potential_decay, self.resting_mv
+
+    def _randomness(self) -> tuple[float, float]:
+        return self.prob_rand_fire, 0.0

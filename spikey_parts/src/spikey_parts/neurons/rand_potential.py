@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
-import numpy as np
 from spikey_core.config import Real, param
 
 from spikey_parts.neurons.neuron import Neuron, NeuronConfig
@@ -40,17 +37,7 @@ class RandPotential(Neuron):
     """
 
     Config = RandPotentialConfig
+    CROSSING_MODE = 2
 
-    def __init__(self, config: RandPotentialConfig, ctx: Any):
-        super().__init__(config, ctx)
-        self._kick = np.zeros(ctx.n_neurons, dtype=np.float64)
-
-    def _crossings(self, out: np.ndarray) -> None:
-        if self.prob_rand_fire > 0.0:
-            self.rng.random(out=self._uniform)
-            np.less(self._uniform, self.prob_rand_fire, out=self._lucky)
-            self.rng.random(out=self._kick)
-            np.multiply(self._kick, self.potential_noise_scale, out=self._kick)
-            np.multiply(self._kick, self._lucky, out=self._kick)
-            np.add(self.potentials, self._kick, out=self.potentials, casting="same_kind")
-        np.greater_equal(self.potentials, self.firing_threshold, out=out)
+    def _randomness(self) -> tuple[float, float]:
+        return self.prob_rand_fire, self.potential_noise_scale
