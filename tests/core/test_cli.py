@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -55,7 +56,7 @@ def test_run_toml_prints_results(toy_registry, toml_file, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert status == 0
-    assert "len_episode  7" in out and "seed         1" in out
+    assert re.search(r"len_episode\s+7\b", out) and re.search(r"seed\s+1\b", out)
 
 
 def test_config_errors_exit_2_with_every_problem_and_nothing_written(

@@ -34,7 +34,14 @@ def test_return_contract_is_network_game_results_info():
     assert isinstance(loop, GenericLoop)
     network, game, results, info = loop()
     assert isinstance(network, Network) and isinstance(game, toy.EchoGame)
-    assert results == {"n_episodes": 2, "len_episode": 4, "seed": 0}
+    assert results == {
+        "n_episodes": 2,
+        "len_episode": 4,
+        "eval_patterns": 0,
+        "curve_every": 0,
+        "curve_patterns": 40,
+        "seed": 0,
+    }
     assert info == {}
     assert loop.callback.results is results
 

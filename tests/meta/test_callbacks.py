@@ -92,7 +92,15 @@ def test_experiment_callback_from_spec_is_a_blank_slate(named_spec):
     loop = make_loop(spec)
     _, _, results, info = loop()
     assert type(loop.callback) is ExperimentCallback
-    assert info == {} and results == {"n_episodes": 2, "len_episode": 4, "seed": 0}
+    assert info == {}
+    assert results == {
+        "n_episodes": 2,
+        "len_episode": 4,
+        "eval_patterns": 0,
+        "curve_every": 0,
+        "curve_patterns": 40,
+        "seed": 0,
+    }
 
 
 # -- track ---------------------------------------------------------------------------------------

@@ -36,9 +36,9 @@ def test_florian_scores_by_hand():
     assert scores["high"] == pytest.approx(0.7) and scores["low"] == pytest.approx(0.2)
     assert scores["win"] is True
     # last 8: 0.2 F ok, 0.7 T ok, 0.8 T ok, 0.1 F ok, 0.0 F ok, 0.9 T ok, 0.6 T ok, 0.3 F ok
-    assert scores["accuracy"] == 1.0
+    assert scores["train_accuracy"] == 1.0
     flipped = florian_scores(states, [1 - r for r in rates], eval_steps=8)
-    assert flipped["win"] is False and flipped["accuracy"] == 0.0
+    assert flipped["win"] is False and flipped["train_accuracy"] == 0.0
 
 
 def test_conditioning_scores_by_hand():
@@ -55,12 +55,14 @@ def test_every_experiment_runs_reduced_and_reports_its_metrics(name):
     experiment = get_registry().get("experiment", name)()
     spec = experiment.load_spec()
     spec["network"]["processing_time"] = 20
-    spec["loop"]["len_episode"] = 12
-    spec["loop"]["n_episodes"] = 1
+    spec["loop"].update(len_episode=12, n_episodes=1, eval_patterns=8, curve_every=6, curve_patterns=4)
     network, game, results, info = experiment.make_loop(spec, seed=1)()
-    assert network.internal_time == 20 * 12
-    key = "ratio" if name.startswith("izhikevich") else "accuracy"
-    assert key in results
+    assert network.internal_time == 20 * 12  # the frozen phases ran on copies
+    keys = (
+        ("ratio", "eval_ratio") if "conditioning" in name else ("train_accuracy", "eval_accuracy", "eval_auc")
+    )
+    assert all(np.isfinite(results[key]) for key in keys)
+    assert info["curve_step"] == [6, 12] and len(info["eval_rates"]) == 8
     if name.endswith("-control"):
         assert spec["synapse"]["learning_rate"] == 0.0
 
@@ -105,7 +107,7 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert status == 0
-    assert "accuracy" in printed and "win" in printed
+    assert "eval_accuracy" in printed and "train_accuracy" in printed and "win" in printed
     logs = sorted(out.glob("*.json"))
     assert len(logs) == 1
     plots = {p.name[len(logs[0].stem) + 1 : -4] for p in out.glob("*.png")}

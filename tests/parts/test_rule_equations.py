@@ -206,3 +206,16 @@ def test_rlstdp_inhibitory_pair_is_the_mirror_of_an_excitatory_one(first, expect
     spikes[post_step, N_IN] = True
     got = run_rule(RLSTDP, {"learning_rate": 0.1, "stdp_window": 5}, spikes, np.ones(2), mask, start)
     assert got[-1][1, 0] == pytest.approx(0.5 + expected_change)
+
+
+@pytest.mark.parametrize("cls", [STDP, MSTDP])
+def test_plastic_targets_outputs_learns_only_the_synapses_onto_the_outputs(cls):
+    spikes, rewards, mask, start = scenario(5)
+    settings = {"learning_rate": 0.2, **TRACES}
+    everything = run_rule(cls, settings, spikes, rewards, mask, start)
+    outputs_only = run_rule(cls, {**settings, "plastic_targets": "outputs"}, spikes, rewards, mask, start)
+    # n_outputs = 1: the last body column learns exactly as before, the others keep their start
+    np.testing.assert_array_equal(
+        outputs_only[:, :, :-1], np.broadcast_to(start[:, :-1], outputs_only[:, :, :-1].shape)
+    )
+    np.testing.assert_allclose(outputs_only[:, :, -1], everything[:, :, -1], atol=1e-12)

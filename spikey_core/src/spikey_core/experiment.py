@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
+from spikey_core.evaluation import Record, mean_reward_metrics
 from spikey_core.loops import TrainingLoop, make_loop
 from spikey_core.spec import load_toml
 
@@ -49,6 +50,16 @@ class Experiment:
         """Numbers that summarise one finished run (default: none beyond ``results``)."""
         return {}
 
+    def frozen_metrics(self, network: Any, frozen: Record, training: Record) -> dict[str, Any]:
+        """Score a frozen run (learning off, fresh patterns) given the training record.
+
+        Called for the evaluation after training (loop setting ``eval_patterns``) and for every
+        learning-curve point (``curve_every``). Anything fitted for the score (a threshold, a
+        readout) must come from ``training``, never from ``frozen``. Default: ``eval_reward``, the
+        mean reward per game step of the frozen run.
+        """
+        return mean_reward_metrics(network, frozen, training)
+
     def write_outputs(
         self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
     ) -> list[Path]:
@@ -61,6 +72,7 @@ class Experiment:
         this experiment's :meth:`metrics` added to ``results``."""
         loop = make_loop(self.load_spec() if spec is None else spec, **kwargs)
         loop.metrics = self.metrics
+        loop.frozen_metrics = self.frozen_metrics
         return loop
 
 

@@ -19,6 +19,7 @@ from spikey_core import seeding
 from spikey_core.callbacks import Callback
 from spikey_core.config import Integer, param
 from spikey_core.errors import ConfigError
+from spikey_core.evaluation import Record, frozen_run, mean_reward_metrics, output_rate
 from spikey_core.network import Network
 from spikey_core.part import EmptyConfig
 from spikey_core.registry import Registry
@@ -85,6 +86,11 @@ class TrainingLoop:
         #: Optional ``f(network, game, results, info) -> dict`` whose numbers are added to ``results``
         #: when a run ends (an experiment's metrics: accuracy, win, ...).
         self.metrics: Any = None
+        #: ``f(network, frozen, training) -> dict`` scoring a frozen run (a Record of
+        #: :mod:`spikey_core.evaluation`) against the training record (e.g. with a threshold chosen
+        #: on training data); default: the mean reward per game step, ``eval_reward``.
+        self.frozen_metrics: Any = mean_reward_metrics
+        self.training_record = Record()
 
     def _loop_config(self) -> Any:
         section = dict(self.spec.get("loop", {}))
@@ -105,6 +111,7 @@ class TrainingLoop:
                 spec = override(spec, key, value, registry=self.registry)
         loop = type(self)(spec, callback=self._callback, registry=self.registry)
         loop.metrics = self.metrics
+        loop.frozen_metrics = self.frozen_metrics
         return loop
 
     def validate(self) -> None:
@@ -157,12 +164,44 @@ class TrainingLoop:
         return params
 
     def finish(self, network: Network, game: Any) -> tuple[Network, Any, dict, dict]:
-        """End a run: ``training_end``, then the metrics into ``results``; the loop's return value."""
+        """End a run: ``training_end``, the frozen evaluation (when the loop has one), then the
+        metrics into ``results``; the loop's return value."""
         callback = self.callback
         callback.training_end()
+        n_eval = getattr(self.config, "eval_patterns", 0)
+        if n_eval:
+            frozen = self.frozen_evaluation(network, n_eval, "final")
+            callback.info.update(
+                eval_states=frozen.states, eval_rates=frozen.rates, eval_rewards=frozen.rewards
+            )
+            callback.results.update(self.frozen_metrics(network, frozen, self.training_record))
         if self.metrics is not None:
             callback.results.update(self.metrics(network, game, callback.results, callback.info))
         return network, game, callback.results, callback.info
+
+    def frozen_evaluation(self, network: Network, n_steps: int, stream: str | int) -> Record:
+        """``n_steps`` fresh game steps on a frozen copy of ``network`` (see :func:`frozen_run`)."""
+        spec = self.spec
+        return frozen_run(
+            network, lambda: build_game(spec["game"]), n_steps, seed=spec.get("seed"), stream=stream
+        )
+
+    def record_training_step(self, network: Network, state: Any, reward: float) -> None:
+        """Remember one training game step (state, output rate, reward) for the frozen metrics."""
+        if getattr(self.config, "eval_patterns", 0) or getattr(self.config, "curve_every", 0):
+            self.training_record.add(state, output_rate(network), float(reward))
+
+    def learning_curve_point(self, network: Network, steps_done: int) -> None:
+        """Every ``curve_every`` training game steps: the frozen metrics on ``curve_patterns`` fresh
+        game steps, appended to ``info["curve_<metric>"]`` with ``info["curve_step"]``."""
+        every = getattr(self.config, "curve_every", 0)
+        if not every or steps_done % every:
+            return
+        frozen = self.frozen_evaluation(network, self.config.curve_patterns, steps_done)
+        info = self.callback.info
+        info.setdefault("curve_step", []).append(steps_done)
+        for key, value in self.frozen_metrics(network, frozen, self.training_record).items():
+            info.setdefault(f"curve_{key}", []).append(value)
 
     def game_seed(self) -> int:
         return seeding.integer_seed(self.spec.get("seed"), "game")
@@ -178,7 +217,32 @@ class TrainingLoop:
 
 
 @attrs.frozen(kw_only=True)
-class GenericLoopConfig:
+class EvaluationConfig:
+    """Loop settings of the frozen evaluation and the learning curve (any loop config may extend it)."""
+
+    eval_patterns: int = param(
+        default=0,
+        check=Integer(ge=0),
+        doc=(
+            "game steps of the frozen evaluation after training: learning off (eval()), fresh "
+            "patterns from generators derived from the seed; 0 = none"
+        ),
+    )
+    curve_every: int = param(
+        default=0,
+        check=Integer(ge=0),
+        doc=(
+            "every this many training game steps, score a frozen copy of the network on "
+            "curve_patterns fresh game steps (training streams untouched); 0 = no learning curve"
+        ),
+    )
+    curve_patterns: int = param(
+        default=40, check=Integer(ge=1), doc="fresh game steps per learning-curve point, >= 1"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GenericLoopConfig(EvaluationConfig):
     n_episodes: int = param(default=1, check=Integer(ge=1), doc="number of episodes")
     len_episode: int = param(default=100, check=Integer(ge=1), doc="maximum game steps per episode")
 
@@ -192,6 +256,12 @@ class GenericLoop(TrainingLoop):
     learns from rewards, ``network.reward(observation, action, next_observation, reward)`` where
     ``reward`` is the game's reward if the network has no rewarder part. Stops an episode on
     ``terminated`` or ``truncated``; calls ``callback.training_end()`` at the end.
+
+    With ``curve_every = k > 0``, after every ``k``-th training game step a frozen copy of the
+    network is scored on ``curve_patterns`` fresh game steps (:meth:`learning_curve_point`);
+    with ``eval_patterns = n > 0`` the trained network is scored frozen on ``n`` fresh game
+    steps once training ends (:meth:`finish`). Neither touches the training network, game or
+    their generators, so a run's training is the same with or without them.
     """
 
     Config = GenericLoopConfig
@@ -202,7 +272,9 @@ class GenericLoop(TrainingLoop):
 
     def __call__(self) -> tuple[Network, Any, dict, dict]:
         network, game = self.init()
+        self.training_record = Record()
         seed: int | None = self.game_seed()
+        steps_done = 0
         for _ in range(self.config.n_episodes):
             network.reset()
             observation, _info = game.reset(seed=seed)
@@ -210,9 +282,13 @@ class GenericLoop(TrainingLoop):
             for _ in range(self.config.len_episode):
                 action = network.tick(observation)
                 next_observation, game_reward, terminated, truncated, _info = game.step(action)
+                reward = 0.0
                 if network.reward_mode != "none":
                     given = None if network.rewarder is not None else game_reward
-                    network.reward(observation, action, next_observation, given)
+                    reward = network.reward(observation, action, next_observation, given)
+                self.record_training_step(network, observation, reward)
+                steps_done += 1
+                self.learning_curve_point(network, steps_done)
                 observation = next_observation
                 if self.progress is not None:
                     self.progress.update(1)

@@ -107,6 +107,29 @@ def _has(info: Mapping[str, Any], *keys: str) -> bool:
     return True
 
 
+#: frozen learning-curve signals, best first: info key -> (axis label, chance level)
+FROZEN_CURVES = {
+    "curve_eval_accuracy": ("frozen accuracy", 0.5),
+    "curve_eval_ratio": ("frozen rewarded / other rate", 1.0),
+    "curve_eval_reward": ("frozen mean reward", None),
+}
+
+
+def _frozen_curve(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The learning-curve keywords for the run's frozen curve (none when it has none)."""
+    if not _has(info, "curve_step"):
+        return {}
+    for key, (label, chance) in FROZEN_CURVES.items():
+        if _has(info, key):
+            return {
+                "frozen_steps": info["curve_step"],
+                "frozen_values": info[key],
+                "frozen_label": label,
+                "chance": chance,
+            }
+    return {}
+
+
 def plots_for(info: Mapping[str, Any]) -> dict[str, Callable[[Path], Any]]:
     """The plots ``info`` has data for: name -> function(path) drawing it."""
     from spikey_meta import viz
@@ -114,7 +137,8 @@ def plots_for(info: Mapping[str, Any]) -> dict[str, Callable[[Path], Any]]:
 
     plots: dict[str, Callable[[Path], Any]] = {}
     if _has(info, "step_rewards"):
-        plots["learning_curve"] = lambda p: viz.learning_curve(info["step_rewards"], path=p)
+        frozen = _frozen_curve(info)
+        plots["learning_curve"] = lambda p: viz.learning_curve(info["step_rewards"], **frozen, path=p)
     if _has(info, "step_states", "step_actions"):
         states, actions = info["step_states"], info["step_actions"]
         plots["state_action_counts"] = lambda p: viz.state_action_counts(states, actions, path=p)

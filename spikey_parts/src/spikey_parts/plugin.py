@@ -6,11 +6,12 @@ from spikey_core import hookimpl
 @hookimpl
 def spikey_register_parts(registry):
     # neurons
-    from spikey_parts.neurons import izhikevich, lif, neuron, rand_potential
+    from spikey_parts.neurons import izhikevich, lif, neuron, noisy_lif, rand_potential
 
     registry.add("neuron", "neuron", neuron.Neuron)
     registry.add("neuron", "rand_potential", rand_potential.RandPotential)
     registry.add("neuron", "lif", lif.LIF)
+    registry.add("neuron", "noisy_lif", noisy_lif.NoisyLIF)
     registry.add("neuron", "izhikevich", izhikevich.Izhikevich)
 
     # inputs

@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 from spikey_core import Experiment
 from spikey_meta.experiments.outputs import write_run_plots
 from spikey_meta.experiments.rule_comparison import plot_rule_comparison
-from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
+from spikey_meta.experiments.scoring import (
+    conditioning_frozen_scores,
+    conditioning_scores,
+    flatten_episodes,
+    florian_scores,
+    xor_frozen_scores,
+)
 
 PACKAGE = "spikey_meta.experiments"
 
@@ -38,6 +44,10 @@ class FlorianRateXOR(ReferenceExperiment):
     def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
         states, rates = _signals(info)
         return florian_scores(states, rates, eval_steps=self.eval_steps)
+
+    def frozen_metrics(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
+        """Frozen accuracy and AUC on fresh patterns; the threshold from the last training patterns."""
+        return xor_frozen_scores(frozen.states, frozen.rates, training.states, training.rates)
 
 
 class ControlRun:
@@ -87,6 +97,11 @@ class IzhikevichConditioning(ReferenceExperiment):
         states, rates = _signals(info)
         rewarded = network.rewarder.config.rewarded_states
         return conditioning_scores(states, rates, [int(s) for s in rewarded], last=100)
+
+    def frozen_metrics(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
+        """``eval_ratio``: rewarded over other stimuli's output rate, learning frozen, fresh stimuli."""
+        rewarded = [int(s) for s in network.rewarder.config.rewarded_states]
+        return conditioning_frozen_scores(frozen.states, frozen.rates, rewarded)
 
 
 class IzhikevichConditioningControl(ControlRun, IzhikevichConditioning):

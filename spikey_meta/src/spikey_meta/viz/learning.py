@@ -1,4 +1,5 @@
-"""Learning curve: reward per episode (or per step for a single episode) and its moving average."""
+"""Learning curve: reward per episode (or per step for a single episode) and its moving average,
+with the frozen score measured during training below it when the run has one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def learning_curve(
     *,
     window: int | None = None,
     title: str = "learning curve",
+    frozen_steps: Any = None,
+    frozen_values: Any = None,
+    frozen_label: str = "frozen score",
+    chance: float | None = None,
     path: str | os.PathLike | None = None,
 ) -> Any:
     """Plot learning progress from per-step rewards.
@@ -27,6 +32,10 @@ def learning_curve(
         episode; with one episode it is the reward per game step.
     window : int, optional
         Moving-average window (default: a tenth of the points, at least 1).
+    frozen_steps, frozen_values : sequences of numbers, optional
+        A learning curve measured with learning frozen on fresh patterns (``info["curve_step"]``
+        and e.g. ``info["curve_eval_accuracy"]``): drawn in a second panel against the training
+        game step, labelled ``frozen_label``, with a dotted line at ``chance`` when given.
 
     Returns
     -------
@@ -40,8 +49,12 @@ def learning_curve(
         values = np.asarray(episodes[0] if episodes else [], dtype=float)
         xlabel, ylabel = "game step", "reward"
     window = max(1, len(values) // 10) if window is None else window
-    figure = new_figure(figsize=(6, 3.5))
-    axes = figure.add_subplot()
+    frozen = frozen_steps is not None and frozen_values is not None and len(frozen_steps) > 0
+    figure = new_figure(figsize=(6, 5.5 if frozen else 3.5))
+    if frozen:
+        axes, below = figure.subplots(2, 1, sharex=len(episodes) <= 1)
+    else:
+        axes = figure.add_subplot()
     x = np.arange(1, len(values) + 1)
     axes.plot(x, values, ".", alpha=0.5, label=ylabel)
     if len(values):
@@ -50,4 +63,12 @@ def learning_curve(
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.legend()
+    if frozen:
+        below.plot(np.asarray(frozen_steps), np.asarray(frozen_values, dtype=float), "o-", color="tab:green")
+        if chance is not None:
+            below.axhline(chance, linestyle=":", color="gray", label=f"chance ({chance:g})")
+            below.legend()
+        below.set_xlabel("training game step")
+        below.set_ylabel(frozen_label)
+        below.set_title("learning frozen, fresh patterns")
     return finish(figure, path)

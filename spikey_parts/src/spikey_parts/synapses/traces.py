@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from spikey_core.config import Real, param
+from spikey_core.config import OneOf, Real, param
 
 from spikey_parts.synapses.base import SynapseBase
 
@@ -40,6 +40,14 @@ class TraceConfig:
     )
     tau_plus: float = _time_constant("presynaptic (P+)")
     tau_minus: float = _time_constant("postsynaptic (P-)")
+    plastic_targets: str = param(
+        default="all",
+        check=OneOf(("all", "outputs")),
+        doc=(
+            'which synapses learn: "all", or only those onto the "outputs" (the last n_outputs body '
+            "neurons; the rest of the network keeps its initial weights)"
+        ),
+    )
 
 
 class TraceRule(SynapseBase):
@@ -59,6 +67,8 @@ class TraceRule(SynapseBase):
     additive traces), so one trace per unit holds them. ``p_i`` is the presynaptic polarity: the
     weights are magnitudes and the sign is the unit's, so the change of the signed efficacy
     ``p_i W_ij`` follows the published rule. ``reset()`` clears the traces; weights persist.
+    With ``plastic_targets = "outputs"``, ``zeta_ij = 0`` for every non-output ``j``: only the
+    synapses onto the output neurons learn.
     """
 
     Config = TraceConfig
@@ -74,6 +84,10 @@ class TraceRule(SynapseBase):
         self._scaled_pre = np.zeros(ctx.n_units, dtype=ctx.dtype)
         self._scaled_post = np.zeros(ctx.n_neurons, dtype=ctx.dtype)
         self._now = np.zeros(0, dtype=np.intp)
+        self.plastic = np.ones(ctx.n_neurons, dtype=bool)  # the postsynaptic neurons whose inputs learn
+        if config.plastic_targets == "outputs":
+            self.plastic[: ctx.n_neurons - ctx.n_outputs] = False
+        self._all_plastic = bool(self.plastic.all())
 
     def reset(self) -> None:
         self.pre_trace.fill(0.0)
@@ -103,6 +117,9 @@ class TraceRule(SynapseBase):
         np.multiply(self.pre_trace, self.polarities, out=self._scaled_pre)
         self._scaled_pre *= scale
         rows = self._scaled_post_rows(now, scale)
+        if not self._all_plastic:
+            post = post[self.plastic[post]]
+            rows *= self.plastic
         return post, self._scaled_pre, now, rows
 
     def _scaled_post_rows(self, now: np.ndarray, scale: float) -> np.ndarray:
