@@ -27,6 +27,7 @@ LAYERS = (
     "spec",
     "engines",
     "network",
+    "evaluation",
     "loops",
     "experiment",
     "backends",

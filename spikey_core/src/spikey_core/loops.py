@@ -182,8 +182,13 @@ class TrainingLoop:
     def frozen_evaluation(self, network: Network, n_steps: int, stream: str | int) -> Record:
         """``n_steps`` fresh game steps on a frozen copy of ``network`` (see :func:`frozen_run`)."""
         spec = self.spec
+        registry = self.registry
         return frozen_run(
-            network, lambda: build_game(spec["game"]), n_steps, seed=spec.get("seed"), stream=stream
+            network,
+            lambda: build_game(spec["game"], registry=registry),
+            n_steps,
+            seed=spec.get("seed"),
+            stream=stream,
         )
 
     def record_training_step(self, network: Network, state: Any, reward: float) -> None:

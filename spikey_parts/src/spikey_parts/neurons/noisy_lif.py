@@ -46,15 +46,19 @@ class NoisyLIF(LIF):
 
     def __init__(self, config: NoisyLIFConfig, ctx: Any):
         super().__init__(config, ctx)
-        self._noise = np.zeros(ctx.n_neurons, dtype=np.float64)
+        self._gauss = np.zeros(ctx.n_neurons, dtype=np.float64)
+        self._drive = np.zeros(ctx.n_neurons, dtype=np.float64)
         self._noise_scale = np.ones(ctx.n_neurons, dtype=np.float64)
         if config.noise_targets == "outputs":
             self._noise_scale[: ctx.n_neurons - ctx.n_outputs] = 0.0
 
-    def _leak(self, potentials: np.ndarray) -> None:
-        super()._leak(potentials)
+    def integrate(self, current: np.ndarray) -> None:
+        """As ``lif``, with ``sigma xi`` added to the step's input (so after the leak, before the
+        refractory hold, which keeps refractory neurons at ``v_reset``)."""
         if self.noise_std > 0.0:
-            self.rng.standard_normal(out=self._noise)
-            self._noise *= self._noise_scale
-            self._noise *= self.noise_std
-            np.add(potentials, self._noise, out=potentials, casting="same_kind")
+            self.rng.standard_normal(out=self._gauss)
+            np.multiply(self._gauss, self._noise_scale, out=self._gauss)
+            np.multiply(self._gauss, self.noise_std, out=self._gauss)
+            np.add(current, self._gauss, out=self._drive)
+            current = self._drive
+        super().integrate(current)
