@@ -82,7 +82,7 @@ def test_config_errors_exit_2_with_every_problem_and_nothing_written(
     "args, message",
     [
         (["run", "no-such-experiment"], "no experiment named 'no-such-experiment'"),
-        (["run", "missing.toml"], "missing.toml: no such experiment file"),
+        (["run", "missing.toml"], "missing.toml: no such file"),
         (["describe", "neuron", "threshold_nueron"], "did you mean 'threshold_neuron'?"),
         (["describe", "nueron", "x"], "no kind named 'nueron'"),
         (["parts", "synapses"], "no kind named 'synapses'"),

@@ -57,7 +57,15 @@ def test_bools_strings_and_containers_are_not_numbers(value):
 
 def test_integer_rejects_float_and_nan_is_rejected_by_real():
     assert Integer().problem(2.0) == "must be an integer (got 2.0)"
-    assert Real().problem(float("nan")) == "must not be NaN"
+    assert Real().problem(float("nan")) == "must be a finite number (got nan)"
+
+
+@pytest.mark.parametrize("value", [float("inf"), -float("inf"), np.float32("inf"), np.float64("-inf")])
+def test_real_rejects_infinity_unless_the_field_allows_it(value):
+    assert "must be a finite number" in Real().problem(value)
+    assert "must be a finite number" in Real(le=1e300).problem(value)
+    assert Real(allow_inf=True).problem(value) is None
+    assert Real(allow_inf=True).problem(float("nan")) is not None
 
 
 def test_direct_construction_validates_too():

@@ -260,7 +260,7 @@ def test_save_and_load_reproduce_a_continued_run_bit_for_bit(tmp_path):
     _run(net, 3)
     json_path, npz_path = net.save(tmp_path / "trained")
     assert json_path.exists() and npz_path.exists()
-    loaded = Network.load(tmp_path / "trained")
+    loaded = Network.load(tmp_path / "trained", allow_imports=True)
     assert loaded.spec()["input"]["rate"] == 0.3
     assert np.array_equal(loaded.weight.matrix, net.weight.matrix)
     np.testing.assert_array_equal(loaded.neuron.potentials, net.neuron.potentials)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import meta_toys  # noqa: F401  (the experiment below names its classes)
 import pytest
-from spikey_core.cli import main  # noqa: E402
+from spikey_core.cli import main as spikey_main
+
+
+def main(argv):
+    """``spikey`` with --allow-imports: the experiment below names unregistered toy classes."""
+    return spikey_main([*argv[:2], "--allow-imports", *argv[2:]])
+
 
 EXPERIMENT = """
 seed = 0

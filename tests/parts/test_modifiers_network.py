@@ -186,8 +186,8 @@ def saveable_network():
         processing_time=5,
         reward_mode="tick",
         seed=4,
-        input="toy_parts:PatternInput",
-        neuron="toy_parts:ThresholdNeuron",
+        input=PatternInput,
+        neuron=ThresholdNeuron,
         weight={
             "type": "random",
             "connection_probability": 0.6,
@@ -219,7 +219,7 @@ def test_save_and_load_keep_weights_history_and_schedule(tmp_path):
     for _ in range(3):
         network.tick((1, 1))
     network.save(tmp_path / "net")
-    loaded = Network.load(tmp_path / "net")
+    loaded = Network.load(tmp_path / "net", allow_imports=True)
     np.testing.assert_array_equal(loaded.weight.matrix, network.weight.matrix)
     np.testing.assert_array_equal(loaded.weight.mask, network.weight.mask)
     np.testing.assert_array_equal(loaded.readout.rate_history, network.readout.rate_history)

@@ -485,7 +485,7 @@ def test_network_save_load_and_copy_continue_identically(tmp_path):
     twin = network.copy()
     expected = [network.tick(s) for s in (1, 0, 1)]
     log = network.spike_log.copy()
-    loaded = Network.load(tmp_path / "net")
+    loaded = Network.load(tmp_path / "net", allow_imports=True)
     assert [loaded.tick(s) for s in (1, 0, 1)] == expected
     np.testing.assert_array_equal(loaded.spike_log, log)
     assert [twin.tick(s) for s in (1, 0, 1)] == expected

@@ -143,19 +143,19 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def find_experiment(name: str, registry: Registry) -> Experiment:
-    """A registered experiment by name, or a TOML file by path."""
+def find_experiment(name: str, registry: Registry, *, allow_imports: bool = False) -> Experiment:
+    """A registered experiment by name, or a TOML file by path (trusted only with ``allow_imports``)."""
     if name in registry.names("experiment"):
         return registry.get("experiment", name)()
     path = Path(name)
     if path.suffix == ".toml" or path.exists():
-        return FileExperiment(path)
+        return FileExperiment(path, allow_imports=allow_imports)
     registry.get("experiment", name)  # raises UnknownNameError with suggestions
     raise AssertionError("unreachable")
 
 
 def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
-    experiment = find_experiment(args.experiment, registry)
+    experiment = find_experiment(args.experiment, registry, allow_imports=args.allow_imports)
     spec = experiment.load_spec()
     for assignment in args.set or ():
         key, value = parse_assignment(assignment)
@@ -250,6 +250,16 @@ def add_engine_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_allow_imports(parser: argparse.ArgumentParser) -> None:
+    """The ``--allow-imports`` opt-in shared by every command that reads a specification file."""
+    parser.add_argument(
+        "--allow-imports",
+        action="store_true",
+        help="trust 'module:Class' import paths in the file (each must be a class implementing its "
+        "section's protocol); without it a file may name registered parts only",
+    )
+
+
 # -- entry point -----------------------------------------------------------------------------------
 def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -276,6 +286,7 @@ def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
         "--out", default="spikey-runs", help="folder for the log and plots (default: spikey-runs)"
     )
     add_engine_option(run)
+    add_allow_imports(run)
     run.add_argument("--debug", action="store_true", help="print the traceback when a run fails")
     if registry is not None:
         for command in registry.commands.values():

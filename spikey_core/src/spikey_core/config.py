@@ -16,6 +16,7 @@ accepted; ``bool`` is never a number.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -87,8 +88,9 @@ class Check:
 class _Bounded(Check):
     kind = "number"
 
-    def __init__(self, *, ge=None, le=None, gt=None, lt=None):
+    def __init__(self, *, ge=None, le=None, gt=None, lt=None, allow_inf: bool = False):
         self.ge, self.le, self.gt, self.lt = ge, le, gt, lt
+        self.allow_inf = allow_inf
 
     def _type_ok(self, value: Any) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -97,7 +99,9 @@ class _Bounded(Check):
         if _is_bool(value) or not self._type_ok(value):
             return f"must be {self.article} {self.kind} (got {_show(value)})"
         if isinstance(value, numbers.Real) and value != value:  # NaN compares unequal to itself
-            return "must not be NaN"
+            return "must be a finite number (got nan)"
+        if not self.allow_inf and isinstance(value, numbers.Real) and value in (math.inf, -math.inf):
+            return f"must be a finite number (got {_show(value)})"
         for bound, ok, sign in (
             (self.ge, lambda b: value >= b, ">="),
             (self.le, lambda b: value <= b, "<="),
@@ -119,7 +123,11 @@ class _Bounded(Check):
 
 
 class Real(_Bounded):
-    """A real number (int, float or numpy scalar; not bool) with optional bounds."""
+    """A finite real number (int, float or numpy scalar; not bool) with optional bounds.
+
+    NaN is always refused; ``inf`` and ``-inf`` only where the field says ``allow_inf=True``
+    (e.g. an unbounded clip), because an infinite setting otherwise poisons the whole simulation.
+    """
 
     kind = "real number"
 

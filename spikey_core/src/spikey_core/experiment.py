@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from spikey_core.evaluation import Record, mean_reward_metrics
 from spikey_core.loops import TrainingLoop, make_loop
-from spikey_core.spec import load_toml
+from spikey_core.spec import load_toml, trust_imports
 
 
 class Experiment:
@@ -77,11 +77,22 @@ class Experiment:
 
 
 class FileExperiment(Experiment):
-    """An experiment read from a TOML file given on the command line."""
+    """An experiment read from a TOML file given on the command line.
 
-    def __init__(self, path: str | Path):
+    Parameters
+    ----------
+    path : str or Path
+        The TOML specification.
+    allow_imports : bool
+        Trust the file's ``module:Class`` import paths (see :func:`~spikey_core.spec.trust_imports`);
+        by default it may name registered parts only.
+    """
+
+    def __init__(self, path: str | Path, *, allow_imports: bool = False):
         self.path = Path(path)
         self._spec = load_toml(self.path)
+        if allow_imports:
+            self._spec = trust_imports(self._spec)
 
     def load_spec(self) -> dict[str, Any]:  # type: ignore[override]
         return copy.deepcopy(self._spec)

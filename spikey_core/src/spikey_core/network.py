@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import json
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,14 +35,14 @@ from typing import Any
 import numpy as np
 
 from spikey_core import config as cfg
-from spikey_core import seeding
+from spikey_core import saved, seeding
 from spikey_core.callbacks import Callback
 from spikey_core.engines import choose_engine
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
 from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
 from spikey_core.registry import Registry, registry_or_loaded
-from spikey_core.spec import PART_SECTIONS, Problems, build_config, import_object, resolve
+from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve, trust_imports
 
 __all__ = ["DENSE_ACTIVITY", "REWARD_MODES", "Network", "NetworkConfig", "default_step_action"]
 
@@ -450,8 +449,8 @@ class Network:
     def save(self, path: str | Path) -> tuple[Path, Path]:
         """Write ``PATH.json`` (configuration) and ``PATH.npz`` (learning state); returns both paths.
 
-        Callable settings are stored by import path (``module:qualname``) and must be importable
-        when loading.
+        Callable settings are stored by import path (``module:qualname``); see
+        :mod:`spikey_core.saved` for which of them a load accepts.
         """
         path = Path(path)
         json_path, npz_path = path.with_suffix(".json"), path.with_suffix(".npz")
@@ -462,10 +461,10 @@ class Network:
             else:
                 arrays[key] = np.asarray(value)
         document = {
-            "format": "spikey-network/1",
-            "spec": _jsonable(self.spec()),
-            "seed": {"entropy": _jsonable(self.seed.entropy), "spawn_key": list(self.seed.spawn_key)},
-            "generators": _jsonable(rng_states),
+            "format": saved.FORMAT,
+            "spec": saved.encode(self.spec()),
+            "seed": {"entropy": saved.encode(self.seed.entropy), "spawn_key": list(self.seed.spawn_key)},
+            "generators": saved.encode(rng_states),
             "training": self.training,
         }
         json_path.write_text(json.dumps(document, indent=2))
@@ -480,24 +479,58 @@ class Network:
         game: Any = None,
         callback: Callback | None = None,
         registry: Registry | None = None,
+        allow_imports: bool = False,
     ) -> Network:
-        """Rebuild a network written by :meth:`save`, learning state included."""
+        """Rebuild a network written by :meth:`save`, learning state included.
+
+        Parameters
+        ----------
+        path : str or Path
+            ``PATH`` (or ``PATH.json`` / ``PATH.npz``) as given to :meth:`save`.
+        game, callback, registry
+            As for :meth:`from_spec`.
+        allow_imports : bool
+            Trust import paths in the file (unregistered part classes, callables that are not
+            defaults of registered parts). Off by default: a saved network is data.
+
+        Raises
+        ------
+        ConfigError
+            The files are missing, unreadable, of another or newer format, or any array is
+            missing, of another dtype or shape, or not finite; the message names file and array.
+        """
         path = Path(path)
-        document = json.loads(path.with_suffix(".json").read_text())
-        if document.get("format") != "spikey-network/1":
-            raise ConfigError(f"{path.with_suffix('.json')}: not a saved Spikey network")
-        seed = np.random.SeedSequence(
-            entropy=_from_jsonable(document["seed"]["entropy"]),
-            spawn_key=tuple(document["seed"]["spawn_key"]),
+        json_path, npz_path = path.with_suffix(".json"), path.with_suffix(".npz")
+        document = saved.read_document(json_path)
+        registry = registry_or_loaded(registry)
+        known = saved.known_callables(registry)
+        where = f"{json_path}: spec"
+        spec = saved.decode(document["spec"], where, allow_imports=allow_imports, known=known)
+        if allow_imports:
+            spec = trust_imports(spec, registry=registry)
+        try:
+            seed = np.random.SeedSequence(
+                entropy=saved.decode(document["seed"]["entropy"], f"{json_path}: seed", known=known),
+                spawn_key=tuple(document["seed"]["spawn_key"]),
+            )
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{json_path}: seed: not a valid seed ({error})") from None
+        try:
+            network = cls.from_spec(spec, seed=seed, game=game, callback=callback, registry=registry)
+        except ConfigError as error:
+            raise ConfigError([f"{where}: {line}" for line in error.problems]) from None
+        expected = network.state_dict()
+        arrays = saved.read_arrays(npz_path)
+        saved.check_arrays({k: v for k, v in expected.items() if not k.endswith("/rng")}, arrays, npz_path)
+        generators = saved.decode(document["generators"], f"{json_path}: generators", known=known)
+        saved.check_generators(
+            {k: v for k, v in expected.items() if k.endswith("/rng")}, generators, json_path
         )
-        network = cls.from_spec(
-            _from_jsonable(document["spec"]), seed=seed, game=game, callback=callback, registry=registry
-        )
-        with np.load(path.with_suffix(".npz")) as arrays:
-            state: dict[str, Any] = {key: arrays[key] for key in arrays.files}
-        state.update(_from_jsonable(document["generators"]))
-        network.load_state_dict(state)
-        network._set_training(document.get("training", True))
+        try:
+            network.load_state_dict({**arrays, **generators})
+        except (TypeError, ValueError, KeyError) as error:
+            raise ConfigError(f"{json_path}: the saved state does not fit this network: {error}") from None
+        network._set_training(document["training"])
         return network
 
     def spec(self) -> dict[str, Any]:
@@ -506,12 +539,12 @@ class Network:
         spec: dict[str, Any] = {"network": cfg.to_dict(self.config)}
         for slot, conf in self._configs.items():
             part = getattr(self, slot)
-            name = registry.name_of(slot, type(part)) or _import_path(type(part))
+            name = registry.name_of(slot, type(part)) or saved.import_path(type(part))
             spec[slot] = {"type": name, **cfg.to_dict(_live_config(part, conf))}
         if self.modifiers:
             spec["modifiers"] = [
                 {
-                    "type": registry.name_of("modifier", type(m)) or _import_path(type(m)),
+                    "type": registry.name_of("modifier", type(m)) or saved.import_path(type(m)),
                     **cfg.to_dict(_live_config(m, c)),
                 }
                 for m, c in zip(self.modifiers, self._modifier_configs, strict=False)
@@ -536,42 +569,3 @@ def _with_derived_n_inputs(network: Any, input_part: Any, game_params: Mapping[s
 def _live_config(part: Any, built: Any) -> Any:
     """A part's configuration at its live values (a :class:`Part` reads its tunables back)."""
     return part.config if isinstance(part, Part) else built
-
-
-def _import_path(obj: Any) -> str:
-    return f"{obj.__module__}:{obj.__qualname__}"
-
-
-def _jsonable(value: Any) -> Any:
-    """Encode config and generator values for JSON; arrays, tuples and callables are tagged."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return {"__array__": value.tolist(), "dtype": str(value.dtype)}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_jsonable(v) for v in value]}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, type) or callable(value):
-        return {"__callable__": _import_path(value)}
-    return value
-
-
-def _from_jsonable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_from_jsonable(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__array__" in value:
-        return np.asarray(value["__array__"], dtype=value["dtype"])
-    if "__tuple__" in value:
-        return tuple(_from_jsonable(v) for v in value["__tuple__"])
-    if "__callable__" in value:
-        return import_object(value["__callable__"], "saved network")
-    return {k: _from_jsonable(v) for k, v in value.items()}

@@ -68,10 +68,27 @@ def load_toml(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such experiment file") from None
+        raise ConfigError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; give the path of a TOML file inside it") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the file: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        encoding = " (it looks like UTF-16)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ConfigError(
+            f"{path}: not UTF-8 text{encoding}: byte {error.start} cannot be decoded; "
+            "TOML files must be UTF-8, so save it again as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise ConfigError(
+            f"{path}: contains NUL bytes (UTF-16 or a binary file?); TOML files must be UTF-8 text"
+        )
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
@@ -110,7 +127,7 @@ def resolve(
         raise ConfigError(f"{address}: must be a {kind} name or a table with 'type' (got {section!r})")
     if isinstance(type_, str):
         if ":" in type_ and type_ not in registry.names(kind):
-            return import_object(type_, f"{address}.type"), data
+            raise ConfigError(untrusted_import(type_, kind, f"{address}.type", registry))
         try:
             return registry.get(kind, type_), data
         except LookupError as error:
@@ -120,16 +137,132 @@ def resolve(
     raise ConfigError(f"{address}.type: must be a registered {kind} name (got {type_!r})")
 
 
+#: How a user opts into the import paths of one data file, for messages.
+OPT_IN = "pass --allow-imports (Python: allow_imports=True, or trust_imports(spec))"
+
+
+def untrusted_import(path: str, kind: str, address: str, registry: Registry | None = None) -> str:
+    """The message for an import path met in data nobody opted into."""
+    names = ", ".join(registry_or_loaded(registry).names(kind)) or "none installed"
+    return (
+        f"{address}: {path!r} is an import path, but a data file may name only registered {kind}s "
+        f"(installed: {names}); to trust this file's imports, {OPT_IN}"
+    )
+
+
 def import_object(path: str, address: str) -> Any:
-    """The object at ``"package.module:Qualified.name"`` (lets a TOML file use unregistered classes)."""
+    """The object at ``"package.module:Qualified.name"``.
+
+    Importing runs the module's code: call this only for paths the user opted into (see
+    :func:`trust_imports`), never for a path read from a data file on its own authority.
+    """
     module_name, _, qualname = path.partition(":")
+    if not module_name or not qualname:
+        raise ConfigError(f"{address}: {path!r} is not an import path of the form 'package.module:Name'")
     try:
         obj: Any = importlib.import_module(module_name)
         for attribute in qualname.split("."):
             obj = getattr(obj, attribute)
     except (ImportError, AttributeError) as error:
         raise ConfigError(f"{address}: cannot import {path!r}: {error}") from None
+    except Exception as error:  # a module that fails while importing: report it, do not crash
+        raise ConfigError(f"{address}: importing {path!r} failed: {type(error).__name__}: {error}") from None
     return obj
+
+
+def protocol_problem(kind: str, obj: Any) -> str | None:
+    """What stops ``obj`` from serving as a ``kind`` (``None`` when it can).
+
+    Only classes qualify: a part, game, backend or loop class must define every method of its
+    kind's protocol (and parts an attrs ``Config``); a callback class must subclass
+    :class:`~spikey_core.Callback`. Functions and other callables never qualify, because the kernel
+    would call them with arguments taken from the data file.
+    """
+    from spikey_core.callbacks import Callback
+    from spikey_core.protocols import PROTOCOLS
+
+    if not isinstance(obj, type):
+        return f"is a {type(obj).__name__}, not a class implementing the {kind} protocol"
+    if kind == "callback":
+        return None if issubclass(obj, Callback) else "is not a subclass of spikey_core.Callback"
+    if kind == "loop":  # make_loop then insists on a TrainingLoop subclass
+        methods = ["__call__", "validate"]
+    elif kind in PROTOCOLS:
+        protocol = PROTOCOLS[kind]
+        methods = [m for m in vars(protocol) if not m.startswith("_") and callable(getattr(protocol, m))]
+        methods += ["__call__"] if "__call__" in vars(protocol) else []
+    else:
+        return f"cannot be given as an import path (kind {kind!r} accepts registered names only)"
+    missing = [m for m in methods if not callable(getattr(obj, m, None))]
+    if missing:
+        return f"does not implement the {kind} protocol (missing: {', '.join(missing)})"
+    if kind in (*PART_SECTIONS, "modifier") and not cfg.is_config_class(getattr(obj, "Config", None)):
+        return "has no attrs 'Config' class; every part needs one"
+    return None
+
+
+def import_class(path: str, kind: str, address: str) -> type:
+    """Import an opted-in path and check it is a class implementing ``kind``'s protocol."""
+    obj = import_object(path, address)
+    problem = protocol_problem(kind, obj)
+    if problem is not None:
+        raise ConfigError(f"{address}: {path!r} {problem}")
+    return obj
+
+
+def _typed_sections(spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """``(address, kind, section)`` for every section of a specification that names a class."""
+    for name in (*PART_SECTIONS, "game", "loop", "callback"):
+        if name in spec:
+            yield f"$.{name}", name, spec[name]
+    modifiers = spec.get("modifiers")
+    if isinstance(modifiers, list):
+        for i, item in enumerate(modifiers):
+            yield f"$.modifiers[{i}]", "modifier", item
+
+
+def trust_imports(spec: Mapping[str, Any], *, registry: Registry | None = None) -> dict[str, Any]:
+    """A copy of ``spec`` whose import-path ``type`` strings are replaced by the classes they name.
+
+    This is the explicit opt-in for a data file the user trusts (``--allow-imports``): each path is
+    imported and must be a class implementing its section's protocol; registered names are left
+    as they are (looked up in ``registry``, default: the loaded one).
+
+    Raises
+    ------
+    ConfigError
+        A path cannot be imported or does not name a suitable class (every problem at once).
+    """
+    new = copy.deepcopy(dict(spec)) if isinstance(spec, Mapping) else spec
+    if not isinstance(new, dict):
+        return new
+    problems = Problems()
+    registry = registry_or_loaded(registry)
+    for address, kind, section in _typed_sections(new):
+        if isinstance(section, str):
+            holder, value = None, section
+        elif isinstance(section, dict):
+            holder, value = section, section.get("type")
+        else:
+            continue
+        if not (isinstance(value, str) and ":" in value) or value in registry.names(kind):
+            continue
+        with problems.collect():
+            cls = import_class(value, kind, f"{address}.type")
+            if holder is None:
+                _replace_section(new, address, {"type": cls})
+            else:
+                holder["type"] = cls
+    problems.raise_if_any()
+    return new
+
+
+def _replace_section(spec: dict[str, Any], address: str, value: Any) -> None:
+    name = address[2:]
+    if name.startswith("modifiers["):
+        spec["modifiers"][int(name[len("modifiers[") : -1])] = value
+    else:
+        spec[name] = value
 
 
 def build_config(cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] = ()) -> Any:

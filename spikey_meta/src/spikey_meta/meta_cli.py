@@ -55,9 +55,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from spikey_core.cli import add_engine_option
+from spikey_core.cli import add_allow_imports, add_engine_option
 from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
-from spikey_core.spec import import_object, load_toml, override
+from spikey_core.spec import OPT_IN, import_object, load_toml, override, trust_imports
 
 USAGE_ERROR = 2
 RUN_FAILURE = 1
@@ -73,6 +73,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
     parser.add_argument("--out", help="log folder (default: spikey-runs/<spec file stem>)")
+    add_allow_imports(parser)
     parser.add_argument("--debug", action="store_true", help="print tracebacks of failures")
     add_engine_option(parser)
 
@@ -107,7 +108,9 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str
         raise ConfigError(problems)
 
 
-def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> Any:
+def _experiment(
+    data: Mapping[str, Any], base: Path, required: bool = True, allow_imports: bool = False
+) -> Any:
     from spikey_core.cli import find_experiment
 
     from spikey_core import get_registry
@@ -120,7 +123,7 @@ def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> A
             )
         return None
     if isinstance(experiment, Mapping):
-        return dict(experiment)
+        return trust_imports(experiment) if allow_imports else dict(experiment)
     if not isinstance(experiment, str):
         raise ConfigError(f"$.experiment: must be a name, a path or a table (got {experiment!r})")
     registry = get_registry()
@@ -128,7 +131,7 @@ def _experiment(data: Mapping[str, Any], base: Path, required: bool = True) -> A
         path = base / experiment
         if path.suffix == ".toml" or path.exists():
             experiment = str(path)
-    return find_experiment(experiment, registry).make_loop()
+    return find_experiment(experiment, registry, allow_imports=allow_imports).make_loop()
 
 
 def _with_engine(experiment: Any, engine: str | None) -> Any:
@@ -165,13 +168,40 @@ def series_params(table: Mapping[str, Any], address: str) -> Any:
     return Grid(*([group] if group else []), axes)
 
 
-def _fitness_getter(value: Any) -> Any:
+def _fitness_getter(value: Any, allow_imports: bool = False) -> Any:
+    address = "$.metagame.fitness"
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"$.metagame.fitness: required: a results key or 'module:function' (got {value!r})")
-    return import_object(value, "$.metagame.fitness") if ":" in value else value
+        raise ConfigError(f"{address}: required: a results key or 'module:function' (got {value!r})")
+    if ":" not in value:
+        return value
+    if not allow_imports:
+        raise ConfigError(
+            f"{address}: {value!r} is an import path; importing it would run that module's code. "
+            f"Use a results key of the experiment, or if you trust this file, {OPT_IN}"
+        )
+    function = import_object(value, address)
+    problem = _fitness_problem(function)
+    if problem:
+        raise ConfigError(f"{address}: {value!r} {problem}")
+    return function
 
 
-def make_metagame(data: Mapping[str, Any], base: Path, engine: str | None = None) -> Any:
+def _fitness_problem(function: Any) -> str | None:
+    """Why ``function`` cannot be a fitness function ``f(network, game, results, info) -> float``."""
+    import inspect
+
+    if not inspect.isfunction(function):
+        return f"is a {type(function).__name__}, not a Python function f(network, game, results, info)"
+    try:
+        inspect.signature(function).bind(None, None, None, None)
+    except TypeError:
+        return "does not take the four arguments (network, game, results, info)"
+    return None
+
+
+def make_metagame(
+    data: Mapping[str, Any], base: Path, engine: str | None = None, *, allow_imports: bool = False
+) -> Any:
     """The meta-game an ``evolve`` file describes (``[metagame]`` plus ``[constraints]``)."""
     from spikey_meta.metagames import METAGAMES, EvolveNetwork, MetaNQueens
 
@@ -194,9 +224,9 @@ def make_metagame(data: Mapping[str, Any], base: Path, engine: str | None = None
     static = table.get("static_updates") or {}
     _check_keys(static, ("grid", "zip"), "$.metagame.static_updates")
     return EvolveNetwork(
-        _with_engine(_experiment(data, base), engine),
+        _with_engine(_experiment(data, base, allow_imports=allow_imports), engine),
         dict(constraints),
-        fitness_getter=_fitness_getter(table.get("fitness")),
+        fitness_getter=_fitness_getter(table.get("fitness"), allow_imports),
         static_updates=series_params(static, "$.metagame.static_updates"),
         n_reruns=table.get("n_reruns", 2),
         fitness_aggregator=table.get("aggregator", "mean"),
@@ -251,7 +281,7 @@ def _series(args: argparse.Namespace) -> int:
     table = dict(data.get("series") or {})
     _check_keys(table, ("n_repeats", "seed", "grid", "zip"), "$.series")
     series = Series(
-        _with_engine(_experiment(data, base), args.engine),
+        _with_engine(_experiment(data, base, allow_imports=args.allow_imports), args.engine),
         series_params(table, "$.series"),
         n_repeats=table.get("n_repeats", 1),
         seed=table.get("seed", 0),
@@ -283,7 +313,7 @@ def _evolve(args: argparse.Namespace) -> int:
 
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
-    metagame = make_metagame(data, base, engine=args.engine)
+    metagame = make_metagame(data, base, engine=args.engine, allow_imports=args.allow_imports)
     constraints = data.get("constraints")  # optional for meta_nqueens: narrows its board
     population = Population(
         metagame,
