@@ -26,6 +26,7 @@ LAYERS = (
     "network_config",
     "spec",
     "engines",
+    "saved",
     "network",
     "evaluation",
     "loops",
