@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import SMALL, nested
+from badinput_kit import SMALL, nested
 from spikey_core.cli import main
 from spikey_core.spec import trust_imports
 
