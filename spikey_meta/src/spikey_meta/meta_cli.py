@@ -39,10 +39,28 @@ Both read one TOML file (paths inside it are relative to the file)::
     learning_rate = { low = 0.001, high = 0.1 }        # uniform float in [low, high)
     "network.processing_time" = { start = 5, stop = 30, step = 5 }   # one of the arange
 
+    # --- spikey tune SPEC.toml -------------------------------------------------------------
+    experiment = "florian-rate-xor"      # experiment, [metagame] fitness keys and [constraints]:
+    [metagame]                           # exactly as for evolve (type defaults to evolve_network)
+    fitness = "accuracy"
+    [tuner]                              # Tuner options (all optional)
+    n_trials = 20
+    sampler = "tpe"                      # tpe, random or grid
+    pruner = "median"                    # median (per-episode returns) or none
+    direction = "maximize"               # or minimize
+    seed = 0
+    batch_size = 4                       # trials run in parallel; results never depend on it
+    n_startup_trials = 5                 # TPE random start and MedianPruner startup
+    n_warmup_steps = 0                   # episodes never pruned
+    storage = "sqlite:///study.db"       # default: sqlite study.db in --out (relative to the file)
+    study_name = "spikey-tune"
+    [constraints]                        # as for evolve; also { low = 1e-4, high = 1e-1, log = true }
+
 Options: ``--backend`` (serial, multiprocessing, ray; default multiprocessing), ``--workers``,
 ``--engine`` (numpy, numba or auto: sets ``network.engine`` of every run),
 ``--out`` (log folder; default ``spikey-runs/<file stem>``), ``--resume`` (series: skip runs
-already logged; evolve: continue from the checkpoint), ``--debug`` (tracebacks). Exit status 0
+already logged; evolve: continue from the checkpoint; tune: continue the stored study),
+``--debug`` (tracebacks). Exit status 0
 success, 1 when runs failed, 2 on configuration errors (one paragraph, no traceback).
 """
 
@@ -63,6 +81,7 @@ USAGE_ERROR = 2
 RUN_FAILURE = 1
 SERIES_HELP = "run an experiment over a grid / list of settings, repeated, on any backend"
 EVOLVE_HELP = "evolve settings with the genetic algorithm (Population) on any backend"
+TUNE_HELP = "search settings with Optuna (TPE, random or grid; median pruning) on any backend"
 
 
 # -- arguments --------------------------------------------------------------------------------
@@ -90,11 +109,29 @@ def setup_evolve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
 
 
+def setup_tune(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--resume", action="store_true", help="continue the study in the Optuna storage")
+
+
 # -- reading the file -------------------------------------------------------------------------
 TOP_KEYS = {
     "series": ("experiment", "series", "name", "description"),
     "evolve": ("experiment", "metagame", "population", "constraints", "name", "description"),
+    "tune": ("experiment", "metagame", "tuner", "constraints", "name", "description"),
 }
+TUNER_KEYS = (
+    "n_trials",
+    "sampler",
+    "pruner",
+    "direction",
+    "seed",
+    "batch_size",
+    "n_startup_trials",
+    "n_warmup_steps",
+    "storage",
+    "study_name",
+)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str) -> None:
@@ -336,6 +373,48 @@ def _evolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tune(args: argparse.Namespace) -> int:
+    from spikey_meta.tuner import Tuner
+
+    data, base = _load(args, "tune")
+    metagame_table = {"type": "evolve_network", **dict(data.get("metagame") or {})}
+    if metagame_table["type"] != "evolve_network":
+        raise ConfigError(
+            f"$.metagame.type: tune searches evolve_network only (got {metagame_table['type']!r})"
+        )
+    metagame = make_metagame({**data, "metagame": metagame_table}, base)
+    tuner_table = dict(data.get("tuner") or {})
+    _check_keys(tuner_table, TUNER_KEYS, "$.tuner")
+    storage = tuner_table.pop("storage", None)
+    if (
+        isinstance(storage, str)
+        and storage.startswith("sqlite:///")
+        and not storage.startswith("sqlite:////")
+    ):
+        storage = f"sqlite:///{(base / storage.removeprefix('sqlite:///')).resolve()}"  # relative to the file
+    tuner = Tuner(
+        metagame,
+        backend=args.backend,
+        workers=args.workers,
+        log_folder=_out(args),
+        storage=storage,
+        resume=args.resume,
+        **tuner_table,
+    )
+    bar = _progress(tuner.n_trials, "trial")
+    bar.update(len(tuner.study.trials))
+    try:
+        study = tuner.run(progress=bar)
+    finally:
+        bar.close()
+    states = [t.state.name.lower() for t in study.trials]
+    counts = ", ".join(f"{states.count(s)} {s}" for s in ("complete", "pruned", "fail") if s in states)
+    if "complete" in states:
+        print(f"best fitness {study.best_value:.6g} (trial {study.best_trial.number}): {study.best_params}")
+    print(f"{len(states)} trials ({counts}); logs and study in {tuner.log_folder}")
+    return 0 if "complete" in states else RUN_FAILURE
+
+
 def run_series(args: argparse.Namespace) -> int:
     """Execute ``spikey series``; returns the exit status."""
     return _guarded("series", _series, args)
@@ -346,4 +425,18 @@ def run_evolve(args: argparse.Namespace) -> int:
     return _guarded("evolve", _evolve, args)
 
 
-__all__ = ["make_metagame", "run_evolve", "run_series", "series_params", "setup_evolve", "setup_series"]
+def run_tune(args: argparse.Namespace) -> int:
+    """Execute ``spikey tune``; returns the exit status."""
+    return _guarded("tune", _tune, args)
+
+
+__all__ = [
+    "make_metagame",
+    "run_evolve",
+    "run_series",
+    "run_tune",
+    "series_params",
+    "setup_evolve",
+    "setup_series",
+    "setup_tune",
+]

@@ -34,3 +34,4 @@ def spikey_register_commands(registry):
     registry.add_command(
         "evolve", help=meta_cli.EVOLVE_HELP, setup=meta_cli.setup_evolve, run=meta_cli.run_evolve
     )
+    registry.add_command("tune", help=meta_cli.TUNE_HELP, setup=meta_cli.setup_tune, run=meta_cli.run_tune)

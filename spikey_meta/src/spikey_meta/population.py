@@ -80,6 +80,14 @@ class Uniform:
         return float(rng.uniform(self.low, self.high))
 
 
+@attrs.frozen
+class LogUniform(Uniform):
+    """A key drawn log-uniformly from ``[low, high)``, ``0 < low < high`` (a float)."""
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+
+
 def check_constraints(constraints: Mapping[str, Any]) -> dict[str, Choice | Uniform]:
     """Validate genotype constraints and turn them into samplers.
 
@@ -87,6 +95,7 @@ def check_constraints(constraints: Mapping[str, Any]) -> dict[str, Choice | Unif
 
         [v1, v2, ...]                       one of these values
         (low, high)  or  {low=, high=}      a float uniform in [low, high), low < high
+        {low=, high=, log=true}             a float log-uniform in [low, high), 0 < low < high
         (start, stop, step) or {start=, stop=, step=}   one of numpy.arange(start, stop, step)
 
     Raises
@@ -112,12 +121,21 @@ def check_constraints(constraints: Mapping[str, Any]) -> dict[str, Choice | Unif
 
 def _sampler(spec: Any) -> Choice | Uniform:
     if isinstance(spec, Mapping):
-        if set(spec) == {"low", "high"}:
+        if set(spec) == {"low", "high", "log"} and spec["log"] is True:
+            low, high = spec["low"], spec["high"]
+            if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in (low, high)):
+                raise ValueError("a range holds finite numbers")
+            if not 0 < low < high or not math.isfinite(high):
+                raise ValueError("a log range {low, high, log = true} needs 0 < low < high")
+            return LogUniform(float(low), float(high))
+        if set(spec) in ({"low", "high"}, {"low", "high", "log"}) and spec.get("log", False) is False:
             spec = (spec["low"], spec["high"])
         elif set(spec) in ({"start", "stop"}, {"start", "stop", "step"}):
             spec = (spec["start"], spec["stop"], spec.get("step", 1))
         else:
-            raise ValueError("a range table has keys low, high (uniform) or start, stop[, step] (choice)")
+            raise ValueError(
+                "a range table has keys low, high[, log = true] (uniform) or start, stop[, step] (choice)"
+            )
     if isinstance(spec, tuple):
         if not all(
             isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in spec
@@ -710,6 +728,7 @@ __all__ = [
     "Population",
     "PopulationConfig",
     "PopulationResult",
+    "LogUniform",
     "Uniform",
     "check_constraints",
     "evaluate_genotype",
