@@ -45,10 +45,10 @@ from spikey_core.spec import instantiate
 
 from spikey_core import Callback
 from spikey_meta.backends import check_backend, make_backend, map_jobs
-from spikey_meta.metagames.evolve_network import AGGREGATORS, EvolveNetwork
+from spikey_meta.metagames.evolve_network import EvolveNetwork
 from spikey_meta.population import Choice, LogUniform, check_constraints
 from spikey_meta.runlogs import RunLogger, plain
-from spikey_meta.series import Series, run_job
+from spikey_meta.series import run_job
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "none")
@@ -193,18 +193,17 @@ def run_trial(
     started = time.perf_counter()
     if judge is not None:
         judge.start()
-    base = metagame.loop.with_overrides(dict(params))
-    reporter = EpisodeReturns(base.spec.get("callback"), base.registry, judge)
-    loop = type(base)(base.spec, callback=reporter, registry=base.registry)
-    loop.metrics = base.metrics
-    series = Series(
-        loop,
-        metagame.static_updates,
-        n_repeats=metagame.n_reruns,
-        seed=seed,
-        backend="serial",
-        validate=False,
-    )
+    reporter: EpisodeReturns | None = None
+
+    def instrument(loop: Any) -> Any:
+        nonlocal reporter
+        reporter = EpisodeReturns(loop.spec.get("callback"), loop.registry, judge)
+        instrumented = type(loop)(loop.spec, callback=reporter, registry=loop.registry)
+        instrumented.metrics = loop.metrics
+        return instrumented
+
+    series = metagame._series(params, seed, validate=False, wrap=instrument)
+    assert reporter is not None
     documents, scores, error = [], [], None
     for job_loop, run in series.jobs():
         run.params = {**run.params, **params, "trial": number}
@@ -222,8 +221,7 @@ def run_trial(
         return TrialOutcome(number, "pruned", None, intermediate, tuple(documents), None, seconds)
     if error is not None or not scores:
         return TrialOutcome(number, "fail", None, intermediate, tuple(documents), error, seconds)
-    aggregate = metagame.fitness_aggregator
-    value = float((AGGREGATORS[aggregate] if isinstance(aggregate, str) else aggregate)(scores))
+    value = metagame.aggregate(scores)
     state = "complete" if math.isfinite(value) else "fail"
     return TrialOutcome(number, state, value, intermediate, tuple(documents), None, seconds)
 

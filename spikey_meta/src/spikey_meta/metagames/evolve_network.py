@@ -117,8 +117,13 @@ class EvolveNetwork(MetaGame):
     def genotype_constraints(self) -> dict[str, Any]:
         return dict(self.constraints)
 
-    def _series(self, genotype: Mapping[str, Any], seed: int, validate: bool) -> Series:
+    def _series(
+        self, genotype: Mapping[str, Any], seed: int, validate: bool, wrap: Callable[[Any], Any] | None = None
+    ) -> Series:
+        """The serial Series of one evaluation; ``wrap(loop) -> loop`` may instrument the loop."""
         loop = self.loop.with_overrides(dict(genotype))
+        if wrap is not None:
+            loop = wrap(loop)
         return Series(
             loop,
             self.static_updates,
@@ -139,14 +144,17 @@ class EvolveNetwork(MetaGame):
                 f"EvolveNetwork: {failed[0].label} with genotype {genotype} failed: "
                 f"{error['type']}: {error['message']}\n{error['traceback']}"
             )
-        scores = [float(self.fitness_getter(*run)) for run in runs]
+        fitness = self.aggregate([float(self.fitness_getter(*run)) for run in runs])
+        return fitness, self.win_fitness is not None and fitness >= self.win_fitness
+
+    def aggregate(self, scores: list[float]) -> float:
+        """The fitness of an evaluation from the scores of its runs (``fitness_aggregator``)."""
         aggregate = (
             AGGREGATORS[self.fitness_aggregator]
             if isinstance(self.fitness_aggregator, str)
             else self.fitness_aggregator
         )
-        fitness = float(aggregate(scores))
-        return fitness, self.win_fitness is not None and fitness >= self.win_fitness
+        return float(aggregate(scores))
 
     def describe(self) -> dict[str, Any]:
         return {
