@@ -1,14 +1,17 @@
 """The ``spikey`` command line.
 
 Exit status: 0 success; 2 usage or configuration error (one paragraph on stderr, no traceback);
-1 failure inside a run. Plugins add subcommands through the ``spikey_register_commands`` hook.
+1 failure inside a run; 141 when the reader of stdout went away (``spikey ... | head``), quietly.
+Plugins add subcommands through the ``spikey_register_commands`` hook.
 """
 
 from __future__ import annotations
 
 import argparse
 import numbers
+import os
 import sys
+import tempfile
 import tomllib
 import traceback
 from collections.abc import Mapping, Sequence
@@ -24,6 +27,10 @@ from spikey_core.spec import override
 
 USAGE_ERROR = 2
 RUN_FAILURE = 1
+#: 128 + SIGPIPE, what a shell reports for a Unix tool whose reader went away.
+BROKEN_PIPE = 141
+#: 128 + SIGINT.
+INTERRUPTED = 130
 
 
 class UsageError(SpikeyError, ValueError):
@@ -168,6 +175,7 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         spec["seed"] = args.seed
     loop = experiment.make_loop(spec, registry=registry)
     loop.validate()  # every configuration problem surfaces here, before anything runs or is written
+    prepare_out_folder(args.out)  # a run whose results could not be written is never started
     try:
         network, game, results, info = _run_with_progress(loop)
     except SpikeyError as error:
@@ -260,6 +268,52 @@ def add_allow_imports(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def prepare_out_folder(folder: str | Path, option: str = "--out", *, create: bool = True) -> Path:
+    """Make sure the output folder exists (or can be made) and takes files, before any run.
+
+    With ``create=False`` nothing is created: the nearest existing folder must be writable.
+
+    Raises
+    ------
+    UsageError
+        ``folder`` is a file, lies below a file, or cannot be created or written to; the message
+        names the option, the path and the fix.
+    """
+    folder = Path(folder)
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker == folder:
+        raise UsageError(f"{option} {folder}: is a file, not a folder; give a folder path")
+    if blocker is not None:
+        raise UsageError(f"{option} {folder}: {blocker} is a file, so no folder can be made below it")
+    if not create:
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UsageError(
+                f"{option} {folder}: {existing} is not writable; choose a folder you can write to"
+            )
+        return folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"{option} {folder}: cannot write there ({error.strerror or error}); "
+            "choose a folder you can write to"
+        ) from None
+    return folder
+
+
+def _quiet_broken_pipe() -> int:
+    """stdout was closed by the reader (``spikey ... | head``): stop quietly, as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+    except (OSError, ValueError):
+        pass
+    return BROKEN_PIPE
+
+
 # -- entry point -----------------------------------------------------------------------------------
 def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -308,11 +362,28 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     args = parser.parse_args(argv)  # argparse exits 2 with a usage message on bad usage
     try:
         if args.command in BUILTIN:
-            return BUILTIN[args.command](args, registry)
-        return int(registry.commands[args.command].run(args) or 0)
+            status = BUILTIN[args.command](args, registry)
+        else:
+            status = int(registry.commands[args.command].run(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except (ConfigError, UnknownNameError, UsageError) as error:
         print(f"spikey {args.command}: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        print(f"spikey {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as error:  # a defect, not bad input: one line, the traceback only on request
+        print(
+            f"spikey {args.command}: internal error: {type(error).__name__}: {error} "
+            "(please report it; --debug shows the traceback where the command has it)",
+            file=sys.stderr,
+        )
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        return RUN_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

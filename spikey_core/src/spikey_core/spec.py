@@ -314,7 +314,10 @@ def _config_fields(kind: str, section: Any, registry: Registry | None) -> set[st
     except ConfigError:
         return set()
     config_cls = getattr(cls, "Config", None)
-    return {f.name for f in attrs.fields(config_cls)} if cfg.is_config_class(config_cls) else set()
+    fields = {f.name for f in attrs.fields(config_cls)} if cfg.is_config_class(config_cls) else set()
+    if kind == "game" and getattr(cls, "PRESETS", None):
+        fields.add("preset")  # a game's section also chooses its preset (see Game.from_spec)
+    return fields
 
 
 def _section_kinds(spec: Mapping[str, Any]) -> list[tuple[str, str]]:

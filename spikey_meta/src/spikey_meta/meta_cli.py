@@ -73,7 +73,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from spikey_core.cli import add_allow_imports, add_engine_option
+from spikey_core.cli import UsageError, add_allow_imports, add_engine_option, prepare_out_folder
 from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
 from spikey_core.spec import OPT_IN, import_object, load_toml, override, trust_imports
 
@@ -107,6 +107,11 @@ def setup_series(parser: argparse.ArgumentParser) -> None:
 def setup_evolve(parser: argparse.ArgumentParser) -> None:
     _common(parser)
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start again in --out, dropping its checkpoint and the agent logs that checkpoint lists",
+    )
 
 
 def setup_tune(parser: argparse.ArgumentParser) -> None:
@@ -291,9 +296,11 @@ def _load(args: argparse.Namespace, command: str) -> tuple[dict[str, Any], Path]
 def _guarded(command: str, body: Any, args: argparse.Namespace) -> int:
     try:
         return body(args)
-    except (ConfigError, UnknownNameError) as error:
+    except (ConfigError, UnknownNameError, UsageError) as error:
         print(f"spikey {command}: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        raise  # spikey's main ends quietly
     except KeyboardInterrupt:
         print(
             f"spikey {command}: interrupted; the logs so far are in {_out(args)} (rerun with --resume)",
@@ -326,6 +333,7 @@ def _series(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_folder=_out(args),
     )
+    prepare_out_folder(_out(args))
     bar = _progress(len(series), "run")
     try:
         runs = series.run(progress=bar, resume=args.resume)
@@ -352,12 +360,14 @@ def _evolve(args: argparse.Namespace) -> int:
     population_table = dict(data.get("population") or {})
     metagame = make_metagame(data, base, engine=args.engine, allow_imports=args.allow_imports)
     constraints = data.get("constraints")  # optional for meta_nqueens: narrows its board
+    prepare_out_folder(_out(args), create=False)  # Population creates it once its settings are valid
     population = Population(
         metagame,
         backend=args.backend,
         workers=args.workers,
         log_folder=_out(args),
         resume=args.resume,
+        overwrite=args.overwrite,
         genotype_constraints=constraints,
         **population_table,
     )

@@ -423,6 +423,7 @@ class Population:
         workers: int | None = None,
         log_folder: str | Path | None = None,
         resume: bool = False,
+        overwrite: bool = False,
         genotype_constraints: Mapping[str, Any] | None = None,
         **config: Any,
     ):
@@ -447,8 +448,10 @@ class Population:
         self._owns_backend = False
         check_backend(backend, workers=workers)  # an unknown or missing backend fails now
         self.agents = [self.breeder.random() for _ in range(self.schedule[0])]
+        if resume and overwrite:
+            raise ConfigError("population: resume and overwrite exclude each other; choose one")
         if self.log_folder is not None:
-            self._open_folder(resume)
+            self._open_folder(resume, overwrite)
         elif resume:
             raise ConfigError("population: resume=True needs the log_folder that holds the checkpoint")
 
@@ -469,16 +472,32 @@ class Population:
     def checkpoint_path(self) -> Path | None:
         return None if self.log_folder is None else self.log_folder / CHECKPOINT_NAME
 
-    def _open_folder(self, resume: bool) -> None:
+    def _open_folder(self, resume: bool, overwrite: bool = False) -> None:
         path = self.checkpoint_path
-        if path.exists():
-            if not resume:
+        if path.exists() and overwrite:
+            self._remove_previous(path)
+        elif path.exists():
+            state = self._read_checkpoint(path)
+            same = state["fingerprint"] == self.fingerprint
+            if not state["history"] and not state["log_names"] and not (resume and same):
+                pass  # a search that stopped before finishing an epoch: nothing to keep, start afresh
+            elif not resume:
+                kind = "this same search" if same else "a search with other settings"
+                fix = "pass resume=True (--resume) to continue it, " if same else ""
                 raise ConfigError(
-                    f"population log folder {self.log_folder} holds a checkpoint; pass resume=True "
-                    f"(--resume) to continue it, or choose another folder"
+                    f"population log folder {self.log_folder} holds a checkpoint of {kind} (epoch "
+                    f"{state['epoch']}); {fix}pass overwrite=True (--overwrite) to start again there, "
+                    "or choose another folder"
                 )
-            self._restore(path)
-            self._discard_unfinished_epoch_logs()
+            elif not same:
+                raise ConfigError(
+                    f"{path}: the checkpoint belongs to a population with other settings (meta-game, "
+                    "constraints or population config differ); resume with the original settings, pass "
+                    "overwrite=True (--overwrite) to start again there, or choose another folder"
+                )
+            else:
+                self._restore(state)
+                self._discard_unfinished_epoch_logs()
         self.log_folder.mkdir(parents=True, exist_ok=True)
         self._logger = RunLogger(self.log_folder)
         self.checkpoint()
@@ -515,25 +534,63 @@ class Population:
             Path(temp).unlink(missing_ok=True)
         return path
 
-    def _restore(self, path: Path) -> None:
+    def _read_checkpoint(self, path: Path) -> dict[str, Any]:
+        """The checkpoint's document, checked for every key a resume reads."""
+        fix = "pass overwrite=True (--overwrite) to start again there, or choose another folder"
         try:
             state = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise ConfigError(f"{path}: cannot read the population checkpoint: {error}") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read the population checkpoint ({error}); {fix}") from None
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-            raise ConfigError(f"{path}: not a population checkpoint ({CHECKPOINT_FORMAT})")
-        if state["fingerprint"] != self.fingerprint:
-            raise ConfigError(
-                f"{path}: the checkpoint belongs to a population with other settings (meta-game, constraints "
-                f"or population config differ); resume with the original settings or use another log folder"
+            raise ConfigError(f"{path}: not a population checkpoint ({CHECKPOINT_FORMAT}); {fix}")
+        kinds = {
+            "fingerprint": str,
+            "epoch": int,
+            "terminated": bool,
+            "agents": list,
+            "cache": list,
+            "rng_state": dict,
+            "history": list,
+            "log_names": list,
+        }
+        missing = [key for key in kinds if key not in state]
+        wrong = [key for key, kind in kinds.items() if key in state and not isinstance(state[key], kind)]
+        if missing or wrong:
+            what = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"of the wrong type: {', '.join(wrong)}" if wrong else "",
+                )
+                if part
             )
+            raise ConfigError(f"{path}: the population checkpoint is incomplete ({what}); {fix}")
+        return state
+
+    def _remove_previous(self, path: Path) -> None:
+        """``overwrite``: drop the old checkpoint and the agent logs it lists (nothing else)."""
+        try:
+            names = json.loads(path.read_text(encoding="utf-8")).get("log_names") or []
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            names = []
+        for name in names:
+            if isinstance(name, str) and Path(name).name == name:
+                (self.log_folder / name).unlink(missing_ok=True)
+        path.unlink()
+
+    def _restore(self, state: Mapping[str, Any]) -> None:
+        try:
+            agents = [Agent(dict(a["genotype"]), a["age"]) for a in state["agents"]]
+            cache = GenotypeCache.from_list(self.config.n_storing, state["cache"], state.get("cache_hits", 0))
+            self.rng.bit_generator.state = state["rng_state"]
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ConfigError(
+                f"{self.checkpoint_path}: the population checkpoint is damaged ({type(error).__name__}: "
+                f"{error}); pass overwrite=True (--overwrite) to start again there, or choose another folder"
+            ) from None
         self.epoch = state["epoch"]
         self.terminated = state["terminated"]
-        self.agents = [Agent(dict(a["genotype"]), a["age"]) for a in state["agents"]]
-        self.cache = GenotypeCache.from_list(
-            self.config.n_storing, state["cache"], state.get("cache_hits", 0)
-        )
-        self.rng.bit_generator.state = state["rng_state"]
+        self.agents, self.cache = agents, cache
         self.history = state["history"]
         self.log_names = list(state["log_names"])
 

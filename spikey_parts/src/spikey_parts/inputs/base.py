@@ -189,6 +189,11 @@ class StateTable:
         index = raw.astype(np.intp)
         if not np.array_equal(index, raw):
             raise ConfigError(f"{self.address}: an array table needs integer-valued states (got {state!r})")
+        if np.any(index < 0):  # numpy would wrap a negative index silently to the table's end
+            raise ConfigError(
+                f"{self.address}: state {state!r} has a negative value; states index the array of shape "
+                f"{self.array.shape} from 0"
+            )
         try:
             if self.indexing == "position":
                 return self.array[tuple(index.ravel())] if index.ndim else self.array[int(index)]
