@@ -2,6 +2,7 @@
 
 import numpy as np
 from spikey_core.testing import check_part
+from spikey_core.weights import DenseWeight
 from spikey_example import AdaptiveThreshold
 
 from spikey_core import EmptyConfig, Network, Part, load_registry
@@ -66,20 +67,15 @@ class AlwaysOn(Part):
         return self._spikes
 
 
-class InputToAll(Part):
+class InputToAll(DenseWeight):
     """Weight 1 from every input to every neuron, no recurrent synapses."""
 
     Config = EmptyConfig
 
     def __init__(self, config, ctx):
         super().__init__(config, ctx)
-        self.max_weight = 1.0
-        self.matrix = np.zeros((ctx.n_units, ctx.n_neurons))
         self.matrix[: ctx.n_inputs] = 1.0
-        self.mask = self.matrix > 0
-
-    def clip(self):
-        np.clip(self.matrix, 0.0, self.max_weight, out=self.matrix)
+        self.mask[...] = self.matrix > 0
 
 
 class SpikeCount(Part):

@@ -20,6 +20,7 @@ LAYERS = (
     "seeding",
     "part",
     "protocols",
+    "weights",
     "kernels",
     "registry",
     "hookspecs",

@@ -52,7 +52,7 @@ def test_inhibitory_presynaptic_units_subtract():
     net.weight.matrix[:] = 0.5
     net._refresh_emit()
     spikes = np.array([True, True, True, True])
-    net._propagate(spikes)
+    net.weight.propagate(spikes, net._emit, net._current)
     # 0.5 * (1 + 1 + 1 - 1) = 1.0 into each neuron
     assert net._current.tolist() == [1.0, 1.0]
 
@@ -67,7 +67,7 @@ def test_sparse_and_dense_propagation_agree_with_plain_numpy(activity):
     net.neuron.polarities[:] = np.where(rng.random(60) < 0.3, -1.0, 1.0)
     net._refresh_emit()
     spikes = rng.random(100) < activity
-    net._propagate(spikes)
+    net.weight.propagate(spikes, net._emit, net._current)
     signs = np.concatenate([np.ones(40), net.neuron.polarities])
     expected = (spikes * signs) @ net.weight.matrix
     np.testing.assert_allclose(net._current, expected, rtol=1e-12, atol=1e-12)
@@ -196,7 +196,7 @@ def test_wrong_weight_shape_is_reported():
             self.matrix = self.matrix.T.copy()
 
     with pytest.raises(
-        ConfigError, match=r"\$\.weight: Transposed built a \(2, 4\) matrix; the network needs \(4, 2\)"
+        ConfigError, match=r"\$\.weight: Transposed has shape \(2, 4\); the network needs \(4, 2\)"
     ):
         build(weight={"type": Transposed})
 

@@ -72,7 +72,7 @@ def test_weight_that_touches_absent_synapses_is_caught():
             self.mask[0, 0] = False
 
     problems = conformance_problems("weight", Masked, settings={"value": 0.5})
-    assert "Masked: absent synapses (mask False) must be exactly 0" in problems
+    assert "Masked: absent synapses (dense_mask() False) must be exactly 0" in problems
 
 
 def test_missing_protocol_member_and_wrong_shapes():
@@ -110,3 +110,34 @@ def test_missing_protocol_member_and_wrong_shapes():
 def test_check_part_raises_assertion_with_all_problems():
     with pytest.raises(AssertionError, match="conformance problem"):
         check_part("nonsense", toy.ThresholdNeuron)
+
+
+def test_weight_propagating_without_polarity_is_caught():
+    class Unsigned(toy.ConstantWeight):
+        def propagate(self, spikes, emit, out):
+            out[...] = spikes @ self.matrix  # ignores what each unit emits
+
+    problems = conformance_problems("weight", Unsigned, settings={"value": 0.5})
+    assert any(p.startswith("Unsigned: propagate() at step 0 gave") for p in problems)
+
+
+def test_weight_clipping_twice_in_update_is_caught():
+    class TwoClips(toy.ConstantWeight):
+        def update(self, columns, column_change, rows, row_change):
+            self.add_to_columns(columns, column_change)
+            self.add_to_rows(rows, row_change)
+
+    problems = conformance_problems("weight", TwoClips, settings={"value": 0.5})
+    assert (
+        "TwoClips: update() differs from clip(W + column term + row term) (one clip per synapse)" in problems
+    )
+
+
+def test_weight_with_wrong_synapse_ids_is_caught():
+    class Shifted(toy.ConstantWeight):
+        def synapses_from(self, rows):
+            ids, pre, post = super().synapses_from(rows)
+            return ids, pre, (post + 1) % self.shape[1]
+
+    problems = conformance_problems("weight", Shifted, settings={"value": 0.5})
+    assert any("Shifted: synapses_from()" in p or "Shifted: synapse ids" in p for p in problems)

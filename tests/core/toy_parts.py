@@ -7,6 +7,7 @@ import types
 import attrs
 import numpy as np
 from spikey_core.config import Integer, Real, probability
+from spikey_core.weights import DenseWeight
 
 from spikey_core import Callback, Part, hookimpl, param
 
@@ -79,18 +80,13 @@ class ConstantWeightConfig:
     max_weight: float = param(default=10.0, check=Real(gt=0), doc="clip bound")
 
 
-class ConstantWeight(Part):
+class ConstantWeight(DenseWeight):
     Config = ConstantWeightConfig
 
     def __init__(self, config, ctx):
         super().__init__(config, ctx)
-        self.max_weight = config.max_weight
-        self.matrix = np.full((ctx.n_units, ctx.n_neurons), config.value, dtype=ctx.dtype)
-        self.mask = np.ones_like(self.matrix, dtype=bool)
-
-    def clip(self):
-        np.clip(self.matrix, 0, self.max_weight, out=self.matrix)
-        self.matrix[~self.mask] = 0
+        self.matrix[...] = config.value
+        self.mask[...] = True
 
 
 @attrs.frozen(kw_only=True)
@@ -116,7 +112,7 @@ class CountingSynapse(Part):
         if not self.training:
             return
         self.rewards.append(reward)
-        self.weight.matrix += self.config.learning_rate * reward
+        self.weight.values[...] += self.config.learning_rate * reward
         self.weight.clip()
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from spikey_core.testing import check_part
+from spikey_core.weights import DenseWeight
 from spikey_parts.synapses.mstdp import MSTDP
 from spikey_parts.synapses.mstdpet import MSTDPET
 from spikey_parts.synapses.stdp import STDP
@@ -19,17 +20,9 @@ class Units:
         self.polarities = np.asarray(polarities, dtype=float)
 
 
-class OneSynapse:
+def OneSynapse(value):
     """Input unit 0 -> body neuron 0; the neuron's self-synapse is absent."""
-
-    def __init__(self, value):
-        self.matrix = np.array([[value], [0.0]])
-        self.mask = np.array([[True], [False]])
-        self.max_weight = 10.0
-
-    def clip(self):
-        np.clip(self.matrix, 0, self.max_weight, out=self.matrix)
-        self.matrix *= self.mask
+    return DenseWeight.from_arrays([[value], [0.0]], [[True], [False]], max_weight=10.0)
 
 
 def make(cls, value=0.2, input_polarity=1.0, **settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from spikey_core.testing import check_part
+from spikey_core.weights import DenseWeight
 from spikey_parts.synapses.ltp import LTP
 from spikey_parts.synapses.rlstdp import RLSTDP
 from spikey_parts.synapses.static import Static
@@ -17,16 +18,9 @@ class Units:
         self.polarities = np.asarray(polarities, dtype=float)
 
 
-class Weight:
+def Weight(value=2.0, max_weight=5.0):
     """One input (row 0) and one body neuron (row 1, column 0); every synapse present."""
-
-    def __init__(self, value=2.0, max_weight=5.0):
-        self.matrix = np.full((2, 1), value)
-        self.mask = np.ones((2, 1), dtype=bool)
-        self.max_weight = max_weight
-
-    def clip(self):
-        np.clip(self.matrix, 0, self.max_weight, out=self.matrix)
+    return DenseWeight.from_arrays(np.full((2, 1), value), np.ones((2, 1), dtype=bool), max_weight=max_weight)
 
 
 def make(cls, *, input_polarity=1.0, neuron_polarity=1.0, weight=None, **settings):

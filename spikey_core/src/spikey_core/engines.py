@@ -57,6 +57,7 @@ class NumpyEngine:
         learn = network.training and network.synapse is not None
         per_step = network.reward_mode == "step"
         fire_body, integrate = network.neuron.fire, network.neuron.integrate
+        propagate, emit, current = network.weight.propagate, network._emit, network._current
         n_in, log = network.n_inputs, network.spike_log
         if self.block_input:
             network.input.spike_block(log[:, :n_in])
@@ -68,8 +69,8 @@ class NumpyEngine:
                 row[:n_in] = fire_in()
             row[n_in:] = fire_body()
             network._step = t
-            network._propagate(row)
-            integrate(network._current)
+            propagate(row, emit, current)
+            integrate(current)
             if learn:
                 network.synapse.step(row)
             if per_step:

@@ -2,9 +2,10 @@
 
 Conventions
 -----------
-* The weight matrix has shape ``(n_inputs + n_neurons, n_neurons)``: rows are presynaptic units
-  (inputs first, then body neurons), columns postsynaptic body neurons. Inputs are never
-  postsynaptic.
+* The weight part has the logical shape ``(n_inputs + n_neurons, n_neurons)``: rows are
+  presynaptic units (inputs first, then body neurons), columns postsynaptic body neurons. Inputs
+  are never postsynaptic. The weight part owns the connectivity: the kernel hands it the step's
+  spikes (``weight.propagate``) and never indexes a matrix itself.
 * Outputs are the last ``n_outputs`` body neurons.
 * One game step (:meth:`Network.tick`) runs ``processing_time`` network steps; the step order is
   documented in :mod:`spikey_core.protocols`.
@@ -41,13 +42,12 @@ from spikey_core.engines import choose_engine
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
 from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
+from spikey_core.protocols import WEIGHT_METHODS
 from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve, trust_imports
+from spikey_core.weights import DENSE_ACTIVITY
 
 __all__ = ["DENSE_ACTIVITY", "REWARD_MODES", "Network", "NetworkConfig", "default_step_action"]
-
-#: Fraction of spiking units above which one dense matrix-vector product beats gathering rows.
-DENSE_ACTIVITY = 0.15
 
 
 def default_step_action(network: Network, state: Any) -> np.ndarray:
@@ -228,10 +228,17 @@ class Network:
 
     def _check_part_shapes(self) -> None:
         expected = (self.n_inputs + self.n_neurons, self.n_neurons)
-        shape = np.shape(self.weight.matrix)
+        name = type(self.weight).__name__
+        missing = [m for m in WEIGHT_METHODS if not callable(getattr(self.weight, m, None))]
+        if missing:
+            raise ConfigError(
+                f"$.weight: {name} lacks {', '.join(missing)} of the weight protocol; "
+                "subclass spikey_core.weights.DenseWeight or implement spikey_core.protocols.Weight"
+            )
+        shape = tuple(getattr(self.weight, "shape", ()))
         if shape != expected:
             raise ConfigError(
-                f"$.weight: {type(self.weight).__name__} built a {shape} matrix; the network needs "
+                f"$.weight: {name} has shape {shape}; the network needs "
                 f"{expected} = (n_inputs + n_neurons, n_neurons)"
             )
         for slot, n in (("input", self.n_inputs), ("neuron", self.n_neurons)):
@@ -245,7 +252,6 @@ class Network:
         units = self.n_inputs + self.n_neurons
         self._log = np.zeros((self.processing_time, units), dtype=bool)
         self._current = np.zeros(self.n_neurons, dtype=self.dtype)
-        self._signed = np.zeros(units, dtype=self.dtype)
         self._emit = np.zeros(units, dtype=self.dtype)
         self.tick_rewards = np.zeros(self.processing_time, dtype=np.float64)
         self._step = -1
@@ -296,7 +302,8 @@ class Network:
     # -- episode control -----------------------------------------------------------------------
     def reset(self) -> None:
         """Start an episode: every part's ``reset`` (weights persist), logs cleared."""
-        for part in (self.input, self.neuron, self.synapse, self.readout, self.rewarder, *self.modifiers):
+        parts = (self.input, self.neuron, self.weight, self.synapse, self.readout, self.rewarder)
+        for part in (*parts, *self.modifiers):
             if part is not None and hasattr(part, "reset"):
                 part.reset()
         self._log.fill(False)
@@ -346,18 +353,6 @@ class Network:
         self.callback.network_tick(state=state, action=action)
         return action
 
-    def _propagate(self, spikes: np.ndarray) -> None:
-        """``current = (spikes * polarity * magnitude) @ W`` by the cheaper route for the activity."""
-        matrix = self.weight.matrix
-        active = spikes.nonzero()[0]
-        if active.size == 0:
-            self._current.fill(0.0)
-        elif active.size < DENSE_ACTIVITY * spikes.shape[0]:
-            np.dot(self._emit[active], matrix[active], out=self._current)
-        else:
-            np.multiply(spikes, self._emit, out=self._signed)
-            np.dot(self._signed, matrix, out=self._current)
-
     def _step_reward(self, state: Any, t: int, learn: bool) -> None:
         reward = float(self.rewarder(state, self.step_action(self, state), None))
         self.tick_rewards[t] = reward
@@ -371,7 +366,7 @@ class Network:
                 f"neuron {type(self.neuron).__name__}: non-finite membrane potential by network step "
                 f"{self.internal_time}; lower the input drive or check the neuron's parameters"
             )
-        if self.synapse is not None and not np.isfinite(np.sum(self.weight.matrix)):
+        if self.synapse is not None and not np.isfinite(np.sum(self.weight.values)):
             raise SimulationError(
                 f"synapse {type(self.synapse).__name__}: non-finite weight by network step "
                 f"{self.internal_time}; lower learning_rate or check the rule's parameters"
@@ -422,11 +417,8 @@ class Network:
         return copy.deepcopy(self)
 
     def state_dict(self) -> dict[str, Any]:
-        """Dynamic state of every part, keyed ``slot/name``, plus the weight matrix and mask."""
-        state: dict[str, Any] = {
-            "weight/matrix": np.array(self.weight.matrix, copy=True),
-            "weight/mask": np.array(self.weight.mask, copy=True),
-        }
+        """Dynamic state of every part (the weights included), keyed ``slot/name``."""
+        state: dict[str, Any] = {}
         for slot, part in self._stateful_parts():
             for key, value in part.state_dict().items():
                 state[f"{slot}/{key}"] = value
@@ -434,8 +426,6 @@ class Network:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore :meth:`state_dict`'s output into this network (same configuration)."""
-        self.weight.matrix[...] = state["weight/matrix"]
-        self.weight.mask[...] = state["weight/mask"]
         for slot, part in self._stateful_parts():
             prefix = f"{slot}/"
             part.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})

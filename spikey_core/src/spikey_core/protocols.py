@@ -9,9 +9,11 @@ float64). Every part class has a ``Config`` attribute (a frozen attrs class) and
 One network step ``t`` (inside ``Network.tick``), in order:
 
 1. ``x_in = input.fire()``, ``x_body = neuron.fire()``: who spikes at ``t`` (bool);
-2. the synaptic current ``I[k] = sum_j W[j, k] * polarity_j * magnitude_j * spiked_j``;
+2. ``weight.propagate(spikes, emit, I)``: the input arriving now,
+   ``I[k] = sum_j W[j, k] * polarity_j * magnitude_j * spiked_j`` for synapses of delay 1 (the
+   default); a synapse of delay ``d`` delivers the spikes of step ``t - d + 1``;
 3. ``neuron.integrate(I)``: membrane update, spikes of ``t`` reach potentials at the end of ``t``
-   (one-step synaptic delay);
+   (one-step synaptic delay; ``d`` steps for a synapse of delay ``d``);
 4. when learning: ``synapse.step(spikes)`` with the bool vector of step ``t`` (learning sees the
    current step);
 5. ``reward_mode == "step"`` only: ``r = rewarder(state, step_action, None)`` then
@@ -19,7 +21,8 @@ One network step ``t`` (inside ``Network.tick``), in order:
 
 Once per game step, before the network steps: ``input.update(state)`` then, for each modifier,
 ``modifier.update(network)``; after them: ``action = readout(output_spikes, output_polarities)``.
-``reset()`` of every part runs at the start of each episode (``Network.reset``).
+``reset()`` of every part runs at the start of each episode (``Network.reset``); the weight's
+``reset`` clears input still in flight, never the weights.
 """
 
 from __future__ import annotations
@@ -90,24 +93,135 @@ class Neuron(Protocol):
 
 @runtime_checkable
 class Weight(Protocol):
-    """The synaptic weight matrix, owned by the network for its lifetime (persists across episodes).
+    """The connectivity: owns the synapses for the network's lifetime (persists across episodes).
+
+    The weight part is the only thing that knows how synapses are stored (dense (U, N) matrix,
+    compressed rows, with or without conduction delays). The kernel hands it each step's spikes
+    (:meth:`propagate`); the learning rules change weights only through the update methods.
+    :class:`spikey_core.weights.DenseWeight` implements the whole protocol for a dense matrix;
+    subclass it to write a dense weight.
+
+    Synapse ids: the per-synapse methods address synapses by integer ids that index
+    ``values.reshape(-1)``; ids come from :meth:`synapses_from` / :meth:`synapses_into`.
+    Per-synapse state of a rule (eligibility) lives in arrays from :meth:`zeros`, in the same
+    layout.
 
     Attributes
     ----------
-    matrix : ndarray, float, shape (U, N)
-        Non-negative weights; rows presynaptic (inputs first), columns postsynaptic body neurons.
-    mask : ndarray, bool, shape (U, N)
-        True where a synapse exists; absent synapses stay exactly 0 forever.
+    shape : tuple (U, N)
+        Logical shape: presynaptic units (inputs first) by postsynaptic body neurons.
+    values : ndarray, float
+        Every stored weight in the part's own layout ((U, N) dense, (S,) sparse), in
+        ``[0, max_weight]``; the sign of a synapse is its presynaptic unit's polarity.
     max_weight : float
         Upper clipping bound.
+    n_synapses : int
+        Number of existing synapses. Absent synapses never exist (always 0, never learn); an
+        existing synapse clipped to 0 stays and can grow again.
     """
 
-    matrix: np.ndarray
-    mask: np.ndarray
+    shape: tuple[int, int]
+    values: np.ndarray
     max_weight: float
+    n_synapses: int
+
+    def reset(self) -> None:
+        """Start of an episode: clear input still in flight (delays); weights persist."""
+
+    def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
+        """Deliver step ``t``: ``spikes`` bool (U,), ``emit`` float (U,) = polarity * magnitude.
+
+        Writes into ``out`` (float (N,)) the input arriving at the end of this step:
+        ``out[k] = sum over synapses (j, k) with delay d of emit[j] * W[j, k] * spiked_j(t - d + 1)``
+        (delay 1, the default: this step's spikes).
+        """
 
     def clip(self) -> None:
         """Clip existing synapses to ``[0, max_weight]`` and keep absent ones at 0, in place."""
+
+    def add_to_columns(self, columns: np.ndarray, change: np.ndarray) -> None:
+        """``W[j, c] = clip(W[j, c] + change[j])`` for body neurons ``columns`` (int, unique), change (U,)."""
+
+    def add_to_rows(self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None) -> None:
+        """``W[r, k] = clip(W[r, k] + b[r, k])`` for units ``rows`` (int, unique).
+
+        The row term ``b``: ``change`` (N,) for every row, or (R, N); with ``row_scale`` (R,),
+        ``b[r, k] = row_scale[r] * change[k]`` (a separable term that a sparse weight applies
+        without ever forming an (R, N) array).
+        """
+
+    def update(
+        self,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        """Both terms of a pairing rule, then one clip per touched synapse:
+
+        ``W[j, k] = clip(W[j, k] + [k in columns] column_change[j] + [j in rows] b[j, k])`` with the
+        row term ``b`` of :meth:`add_to_rows`.
+        """
+
+    def zeros(self, dtype: Any = None) -> np.ndarray:
+        """A zero float array in the part's layout (per-synapse state of a rule)."""
+
+    def accumulate(
+        self,
+        target: np.ndarray,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        """Add :meth:`update`'s two terms to ``target`` (from :meth:`zeros`), unclipped."""
+
+    def add_scaled(self, source: np.ndarray, scale: float) -> None:
+        """``W = clip(W + scale * source)`` on every existing synapse (``source`` from :meth:`zeros`)."""
+
+    def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Existing synapses leaving units ``rows``: ``(ids, pre, post)`` int arrays."""
+
+    def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Existing synapses onto body neurons ``columns``: ``(ids, pre, post)`` int arrays."""
+
+    def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
+        """``W[id] = clip(W[id] + change)`` for unique synapse ids."""
+
+    def to_dense(self) -> np.ndarray:
+        """The weights as a float (U, N) array (for inspection of small networks; allocates U*N)."""
+
+    def dense_mask(self) -> np.ndarray:
+        """Where synapses exist, bool (U, N) (allocates U*N)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """The weights and anything in flight, for save/load and copies."""
+
+    def load_state_dict(self, state: Any) -> None:
+        """Restore :meth:`state_dict`'s output."""
+
+
+#: The methods the kernel checks for when a network is built.
+WEIGHT_METHODS: tuple[str, ...] = (
+    "reset",
+    "propagate",
+    "clip",
+    "add_to_columns",
+    "add_to_rows",
+    "update",
+    "zeros",
+    "accumulate",
+    "add_scaled",
+    "synapses_from",
+    "synapses_into",
+    "add_at",
+    "to_dense",
+    "dense_mask",
+    "state_dict",
+    "load_state_dict",
+)
 
 
 @runtime_checkable

@@ -10,7 +10,10 @@ Run :func:`check_part` over every part your plugin registers, in your own test s
 
 It builds the part the way the network does, exercises its protocol with small inputs and checks
 what the kernel relies on: a documented attrs config, shapes and dtypes, ``reset``, seeded
-determinism, copies and pickling, and (for learning rules) that ``eval()`` freezes learning.
+determinism, copies and pickling, for weights every method of the weight protocol against a
+brute-force form of its equation (propagation summed synapse by synapse with the part's delays,
+``update`` with one clip per synapse, synapse ids), and for learning rules that ``eval()``
+freezes learning.
 Every problem found is reported at once in one ``AssertionError``.
 """
 
@@ -29,6 +32,7 @@ from spikey_core import seeding
 from spikey_core.part import BuildContext
 from spikey_core.protocols import PROTOCOLS
 from spikey_core.registry import Registry, registry_or_loaded
+from spikey_core.weights import DenseWeight
 
 __all__ = ["check_config_class", "check_part", "check_registered", "conformance_problems"]
 
@@ -83,15 +87,20 @@ class _StandInNeuron(_StandInInput):
         self.potentials = np.zeros(n, dtype=dtype)
 
 
-class _StandInWeight:
-    def __init__(self, n_units: int, n_neurons: int, dtype: np.dtype, rng: np.random.Generator):
-        self.max_weight = 1.0
-        self.mask = rng.random((n_units, n_neurons)) < 0.8
-        self.matrix = (rng.random((n_units, n_neurons)) * 0.5 * self.mask).astype(dtype)
-
-    def clip(self) -> None:
-        np.clip(self.matrix, 0.0, self.max_weight, out=self.matrix)
-        self.matrix[~self.mask] = 0.0
+def _stand_in_weight(sizes: Mapping[str, int], dtype: np.dtype, rng: np.random.Generator) -> DenseWeight:
+    units = sizes["n_inputs"] + sizes["n_neurons"]
+    ctx = BuildContext(
+        n_inputs=sizes["n_inputs"],
+        n_neurons=sizes["n_neurons"],
+        n_outputs=sizes["n_outputs"],
+        processing_time=sizes["processing_time"],
+        dtype=dtype,
+        rng=rng,
+    )
+    weight = DenseWeight(None, ctx)
+    mask = rng.random((units, sizes["n_neurons"])) < 0.8
+    weight.install(rng.random(mask.shape) * 0.5 * mask, mask)
+    return weight
 
 
 def _context(
@@ -110,11 +119,10 @@ def _context(
 
 def _stand_in_parts(sizes: Mapping[str, int], dtype: Any) -> dict[str, Any]:
     dtype = np.dtype(dtype)
-    units = sizes["n_inputs"] + sizes["n_neurons"]
     return {
         "input": _StandInInput(sizes["n_inputs"], dtype),
         "neuron": _StandInNeuron(sizes["n_neurons"], dtype),
-        "weight": _StandInWeight(units, sizes["n_neurons"], dtype, seeding.generator(0, "stand-in weight")),
+        "weight": _stand_in_weight(sizes, dtype, seeding.generator(0, "stand-in weight")),
     }
 
 
@@ -266,21 +274,131 @@ def _check_neuron(part, build, sizes, state, dtype) -> list[str]:
 def _check_weight(part, build, sizes, state, dtype) -> list[str]:
     name = type(part).__name__
     shape = (sizes["n_inputs"] + sizes["n_neurons"], sizes["n_neurons"])
-    problems = _array_problem(name, "matrix", part.matrix, shape, dtype)
-    problems += _array_problem(name, "mask", part.mask, shape, bool)
+    if tuple(part.shape) != shape:
+        return [f"{name}: shape is {tuple(part.shape)}; expected {shape} = (n_inputs + n_neurons, n_neurons)"]
+    dense, mask = part.to_dense(), part.dense_mask()
+    problems = _array_problem(name, "to_dense()", dense, shape, dtype)
+    problems += _array_problem(name, "dense_mask()", mask, shape, bool)
     if problems:
         return problems
-    if np.any(part.matrix[~part.mask] != 0):
-        problems.append(f"{name}: absent synapses (mask False) must be exactly 0")
-    if np.any(part.matrix < 0) or np.any(part.matrix > part.max_weight):
+    if np.any(dense[~mask] != 0):
+        problems.append(f"{name}: absent synapses (dense_mask() False) must be exactly 0")
+    if np.any(dense < 0) or np.any(dense > part.max_weight):
         problems.append(f"{name}: weights must lie in [0, max_weight]")
-    part.matrix += 10 * part.max_weight
-    part.clip()
-    if np.any(part.matrix[~part.mask] != 0) or np.any(part.matrix > part.max_weight):
+    if part.n_synapses != np.count_nonzero(mask):
+        problems.append(f"{name}: n_synapses is {part.n_synapses}; dense_mask() has {np.count_nonzero(mask)}")
+    if not np.array_equal(build(0).to_dense(), build(0).to_dense()):
+        problems.append(f"{name}: same seed gave different weights; draw only from self.rng")
+    problems += _propagation_problems(build(0), name, dtype)
+    problems += _update_problems(build(0), name)
+    problems += _synapse_id_problems(build(0), name)
+    fresh = build(0)
+    fresh.values[...] += 10 * fresh.max_weight
+    fresh.clip()
+    after = fresh.to_dense()
+    if np.any(after[~mask] != 0) or not np.allclose(after[mask], fresh.max_weight):
         problems.append(f"{name}: clip() must keep absent synapses at 0 and cap at max_weight")
-    if not np.array_equal(build(0).matrix, build(0).matrix):
-        problems.append(f"{name}: same seed gave different matrices; draw only from self.rng")
     return problems
+
+
+def _delays_of(part: Any) -> np.ndarray:
+    """Per-synapse delays as a dense int (U, N) array (1 where the part has none)."""
+    dense_delays = getattr(part, "dense_delays", None)
+    if callable(dense_delays):
+        return np.asarray(dense_delays())
+    return np.ones(part.shape, dtype=int)
+
+
+def _propagation_problems(part: Any, name: str, dtype: Any) -> list[str]:
+    """``propagate`` against the brute-force sum over synapses, delays included."""
+    units, n = part.shape
+    rng = np.random.default_rng(7)
+    weights, delays = part.to_dense(), _delays_of(part)
+    steps = int(delays.max()) + 4
+    spikes = rng.random((steps, units)) < 0.3
+    emit = np.where(rng.random(units) < 0.7, 1.0, -1.0).astype(dtype) * 2.0
+    out = np.zeros(n, dtype=dtype)
+    part.reset()
+    for t in range(steps):
+        part.propagate(spikes[t], emit, out)
+        expected = np.zeros(n)
+        for j, k in zip(*np.nonzero(weights), strict=True):
+            source = t - delays[j, k] + 1
+            if source >= 0 and spikes[source, j]:
+                expected[k] += emit[j] * weights[j, k]
+        if not np.allclose(out, expected, rtol=1e-5, atol=1e-6):
+            return [f"{name}: propagate() at step {t} gave {out}; the sum over synapses is {expected}"]
+    part.reset()
+    part.propagate(np.zeros(units, dtype=bool), emit, out)
+    if np.any(out != 0):
+        return [f"{name}: reset() must clear input in flight (got {out} after reset)"]
+    return []
+
+
+def _update_problems(part: Any, name: str) -> list[str]:
+    """``update`` against its equation, bounds binding, and the single-term methods."""
+    units, n = part.shape
+    rng = np.random.default_rng(3)
+    mask = part.dense_mask()
+    columns = np.array(sorted(rng.choice(n, size=max(1, n // 2), replace=False)))
+    rows = np.array(sorted(rng.choice(units, size=max(1, units // 2), replace=False)))
+    column_change = rng.normal(0.0, part.max_weight, units)
+    row_change = rng.normal(0.0, part.max_weight, (rows.size, n))
+    expected = part.to_dense()
+    expected[:, columns] += column_change[:, None]
+    expected[rows] += row_change
+    expected = np.clip(expected, 0.0, part.max_weight) * mask
+    touched = np.zeros(mask.shape, dtype=bool)
+    touched[:, columns] = touched[rows] = True
+    expected[~touched] = part.to_dense()[~touched]
+    part.update(columns, column_change, rows, row_change)
+    if not np.allclose(part.to_dense(), expected, rtol=1e-5, atol=1e-6):
+        return [f"{name}: update() differs from clip(W + column term + row term) (one clip per synapse)"]
+    before = part.to_dense()
+    part.add_to_columns(columns, column_change)
+    after_columns = before.copy()
+    after_columns[:, columns] = np.clip(before[:, columns] + column_change[:, None], 0, part.max_weight)
+    after_columns *= mask
+    if not np.allclose(part.to_dense(), after_columns, rtol=1e-5, atol=1e-6):
+        return [f"{name}: add_to_columns() differs from clip(W[:, c] + change)"]
+    source = part.zeros()
+    part.accumulate(source, columns, column_change, rows, row_change)
+    before = part.to_dense()
+    part.add_scaled(source, 0.5)
+    scaled = before.copy()
+    scaled[:, columns] += 0.5 * column_change[:, None]
+    scaled[rows] += 0.5 * row_change
+    scaled = np.clip(scaled, 0.0, part.max_weight) * mask
+    if not np.allclose(part.to_dense(), scaled, rtol=1e-5, atol=1e-6):
+        return [f"{name}: accumulate() + add_scaled() differ from clip(W + scale * terms)"]
+    return []
+
+
+def _synapse_id_problems(part: Any, name: str) -> list[str]:
+    """Synapse ids list each existing synapse once and address (pre, post) in ``values``."""
+    units, n = part.shape
+    mask = part.dense_mask()
+    flat = part.values.reshape(-1)
+    for what, (ids, pre, post) in (
+        ("synapses_from", part.synapses_from(np.arange(units))),
+        ("synapses_into", part.synapses_into(np.arange(n))),
+    ):
+        found = np.zeros(mask.shape, dtype=bool)
+        found[pre, post] = True
+        if ids.size != np.count_nonzero(mask) or not np.array_equal(found, mask):
+            return [f"{name}: {what}() must list every existing synapse once as (pre, post)"]
+        if ids.size and (ids.min() < 0 or ids.max() >= flat.size or np.unique(ids).size != ids.size):
+            return [f"{name}: {what}() ids must be unique indices into values.reshape(-1)"]
+        marks = (np.arange(ids.size) + 1.0) / (ids.size + 1.0) * part.max_weight
+        flat[ids] = marks
+        if not np.allclose(part.to_dense()[pre, post], marks):
+            return [f"{name}: {what}() ids do not address their (pre, post) synapse in values.reshape(-1)"]
+    ids, pre, post = part.synapses_from(np.arange(units))
+    part.add_at(ids, np.full(ids.size, 10.0 * part.max_weight))
+    after = part.to_dense()
+    if not np.allclose(after[mask], part.max_weight) or np.any(after[~mask] != 0):
+        return [f"{name}: add_at() must add to the given synapses and clip to max_weight"]
+    return []
 
 
 def _check_synapse(part, build, sizes, state, dtype) -> list[str]:
@@ -296,12 +414,12 @@ def _check_synapse(part, build, sizes, state, dtype) -> list[str]:
         part.reward(1.0)
     part.eval()
     weight = _weight_of(part)
-    frozen = None if weight is None else np.array(weight.matrix, copy=True)
+    frozen = None if weight is None else weight.to_dense()
     part.reward(1.0)
     part.reward(-1.0)
-    if weight is not None and not np.array_equal(frozen, weight.matrix):
+    if weight is not None and not np.array_equal(frozen, weight.to_dense()):
         problems.append(f"{name}: reward() changed weights after eval(); eval must freeze learning")
-    if weight is not None and np.any(weight.matrix[~weight.mask] != 0):
+    if weight is not None and np.any(weight.to_dense()[~weight.dense_mask()] != 0):
         problems.append(f"{name}: learning created absent synapses (mask False entries changed)")
     fresh = build(0)
     fresh.reward(1.0)  # a reward before any step must be harmless
@@ -311,7 +429,7 @@ def _check_synapse(part, build, sizes, state, dtype) -> list[str]:
 def _weight_of(part: Any) -> Any:
     for attribute in ("weight", "weights"):
         candidate = getattr(part, attribute, None)
-        if candidate is not None and hasattr(candidate, "matrix"):
+        if candidate is not None and hasattr(candidate, "to_dense"):
             return candidate
     return None
 

@@ -25,10 +25,11 @@ def spikey_register_parts(registry):
     registry.add("input", "gaussian_fields", gaussian_fields.GaussianFields)
 
     # weights
-    from spikey_parts.weights import manual, random
+    from spikey_parts.weights import manual, random, sparse
 
     registry.add("weight", "manual", manual.Manual)
     registry.add("weight", "random", random.Random)
+    registry.add("weight", "sparse", sparse.Sparse)
 
     # synapses
     from spikey_parts.synapses import ltp, mstdp, mstdpet, rlstdp, static, stdp

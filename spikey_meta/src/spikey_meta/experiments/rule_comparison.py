@@ -11,6 +11,7 @@ import numpy as np
 from spikey_core.config import ArrayLike, Check, Integer, MappingCheck, Real, from_dict, param
 from spikey_core.errors import ConfigError
 from spikey_core.spec import Problems
+from spikey_core.weights import DenseWeight
 
 from spikey_core import BuildContext, TrainingLoop, get_registry
 
@@ -74,17 +75,9 @@ class _Unit:
         self.magnitude = 1.0
 
 
-class OneSynapse:
+def one_synapse(value: float, max_weight: float) -> DenseWeight:
     """Weight object of one presynaptic unit onto one neuron (the neuron's self-synapse absent)."""
-
-    def __init__(self, value: float, max_weight: float):
-        self.matrix = np.array([[value], [0.0]])
-        self.mask = np.array([[True], [False]])
-        self.max_weight = max_weight
-
-    def clip(self) -> None:
-        np.clip(self.matrix, 0.0, self.max_weight, out=self.matrix)
-        self.matrix *= self.mask
+    return DenseWeight.from_arrays([[value], [0.0]], [[True], [False]], max_weight=max_weight)
 
 
 class RuleComparisonLoop(TrainingLoop):
@@ -172,7 +165,7 @@ class RuleComparisonLoop(TrainingLoop):
 
     def _drive(self, cls: Any, rule_config: Any, pre: set, post: set) -> np.ndarray:
         config = self.config
-        weight = OneSynapse(config.initial_weight, config.max_weight)
+        weight = one_synapse(config.initial_weight, config.max_weight)
         ctx = BuildContext(
             n_inputs=1,
             n_neurons=1,
@@ -188,7 +181,7 @@ class RuleComparisonLoop(TrainingLoop):
         for t in range(config.duration):
             rule.step(np.array([t in pre, t in post]))
             rule.reward(self._reward(t))
-            trajectory[t + 1] = weight.matrix[0, 0]
+            trajectory[t + 1] = weight.values[0, 0]
             if self.progress is not None:
                 self.progress.update(1)
         return trajectory

@@ -3,8 +3,10 @@
 * :class:`SynapseBase`: the weight object, unit polarities and train/eval handling.
 * :class:`RampHistory`: the linear-ramp spike history of the windowed rules, kept
   incrementally instead of re-scanning a window of past steps every step.
-* :func:`add_pairing`: a weight change on the columns and rows of the units that spiked, clipped
-  once, respecting absent synapses and the weight bounds without touching the rest of the matrix.
+
+The rules never index a weight matrix: they ask the weight part (``add_to_columns``,
+``add_to_rows``, ``update``, ``accumulate``, ``add_scaled``; see
+:class:`spikey_core.protocols.Weight`), which works for dense and sparse connectivity alike.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class SynapseBase(Part):
     polarities : ndarray, float, shape (U,)
         Polarity of every unit, inputs then body neurons (``+1`` / ``-1``).
     n_inputs : int
-        Rows ``0 .. n_inputs-1`` of the weight matrix are input units.
+        Units ``0 .. n_inputs-1`` are input units (presynaptic only).
     """
 
     def __init__(self, config: Any, ctx: Any):
@@ -45,62 +47,6 @@ class SynapseBase(Part):
 
     def reward(self, reward: float) -> None:
         """A reward signal; the default ignores it."""
-
-
-def clip_in_place(values: np.ndarray, max_weight: float) -> None:
-    """``values`` clipped to ``[0, max_weight]`` in place.
-
-    Two ufunc calls: cheaper than ``np.clip``'s wrapper.
-    """
-    np.maximum(values, 0.0, out=values)
-    np.minimum(values, max_weight, out=values)
-
-
-def add_pairing(
-    weight: Any,
-    columns: np.ndarray,
-    column_change: np.ndarray,
-    rows: np.ndarray,
-    row_change: np.ndarray,
-) -> None:
-    """One pairing update with a single clip: ``W <- clip(W + C + R, 0, W_max)`` on existing synapses.
-
-    ``C[:, columns] = column_change[:, None]`` (the potentiation of the synapses onto the
-    postsynaptic neurons that spiked) and ``R[rows, :] = row_change`` (the depression of the
-    synapses out of the presynaptic units that spiked); a synapse in both gets both changes
-    before it is clipped, so the result is the documented equation even when a bound binds
-    (clipping after each term would not be). Only the touched rows and columns are read or
-    written.
-
-    Parameters
-    ----------
-    weight : Weight part
-        Holds ``matrix`` (U, N), ``mask`` (U, N) and ``max_weight``.
-    columns : ndarray of int, shape (k,)
-        Postsynaptic body neurons whose incoming weights change by ``column_change``.
-    column_change : ndarray, float, shape (U,)
-        Change of each presynaptic unit's synapse onto every one of those neurons.
-    rows : ndarray of int, shape (m,), unique
-        Presynaptic units whose outgoing weights change by ``row_change``.
-    row_change : ndarray, float, shape (m, N)
-        Change of each of those units' synapses onto every body neuron.
-    """
-    matrix = weight.matrix
-    if rows.size:
-        matrix[rows] += row_change
-    if columns.size:
-        matrix[:, columns] += column_change[:, None]
-    # clipping is idempotent, so the synapses in both a touched row and column are clipped once in effect
-    if rows.size:
-        values = matrix[rows]
-        clip_in_place(values, weight.max_weight)
-        values *= weight.mask[rows]
-        matrix[rows] = values
-    if columns.size:
-        values = matrix[:, columns]
-        clip_in_place(values, weight.max_weight)
-        values *= weight.mask[:, columns]
-        matrix[:, columns] = values
 
 
 class RampHistory:

@@ -10,7 +10,6 @@ import numpy as np
 from spikey_core.config import OneOf, Real, param
 
 from spikey_core import ConfigError
-from spikey_parts.synapses.base import clip_in_place
 from spikey_parts.synapses.traces import TraceConfig, TraceRule
 
 
@@ -32,7 +31,8 @@ class MSTDPETConfig(TraceConfig):
 class MSTDPET(TraceRule):
     """Modulated STDP with eligibility trace (Florian 2007, "MSTDPET").
 
-    Every synapse keeps an eligibility trace ``z_ij`` (float (U, N)) driven by the pairings
+    Every synapse keeps an eligibility trace ``z_ij`` (in the weight's layout: float (U, N) for a
+    dense weight), driven by the pairings
     ``zeta`` of :class:`~spikey_parts.synapses.traces.TraceRule` (spike trains as Dirac deltas):
 
     .. math::
@@ -81,8 +81,7 @@ class MSTDPET(TraceRule):
         super().__init__(config, ctx)
         if config.integration == "euler" and config.tau_z <= ctx.dt:
             raise ConfigError(f"$.synapse.tau_z (MSTDPET): must be > dt = {ctx.dt} ms (got {config.tau_z})")
-        self.eligibility = np.zeros((ctx.n_units, ctx.n_neurons), dtype=ctx.dtype)
-        self._change = np.zeros_like(self.eligibility)
+        self.eligibility = self.weight.zeros()  # per synapse, in the weight's own layout
         self.inv_tau_z = 1.0 / config.tau_z  # fixed with z_decay: both derive from tau_z
         if config.integration == "exact":
             self.z_decay = math.exp(-ctx.dt / config.tau_z)
@@ -99,18 +98,11 @@ class MSTDPET(TraceRule):
         self.update_traces(spikes)
         self.eligibility *= self.z_decay
         if self._now.size:
-            post, column_change, rows, row_change = self.pairing_terms(self.inv_tau_z)
-            if post.size:
-                self.eligibility[:, post] += column_change[:, None]
-            if rows.size:
-                self.eligibility[rows] += row_change
+            post, column_change, rows, row_change, row_scale = self.pairing_terms(self.inv_tau_z)
+            self.weight.accumulate(self.eligibility, post, column_change, rows, row_change, row_scale)
 
     def reward(self, reward: float) -> None:
         if not self.training or reward == 0.0:
             return
-        weight = self.weight
         scale = self.learning_rate * self.reward_window * float(reward)
-        np.multiply(self.eligibility, scale, out=self._change)
-        weight.matrix += self._change
-        clip_in_place(weight.matrix, weight.max_weight)
-        weight.matrix *= weight.mask
+        self.weight.add_scaled(self.eligibility, scale)

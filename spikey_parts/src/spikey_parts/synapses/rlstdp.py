@@ -9,7 +9,7 @@ import numpy as np
 from spikey_core.config import Integer, Real, param, probability
 
 from spikey_core import ConfigError
-from spikey_parts.synapses.base import RampHistory, SynapseBase, add_pairing
+from spikey_parts.synapses.base import RampHistory, SynapseBase
 
 
 @attrs.frozen(kw_only=True)
@@ -159,11 +159,6 @@ class RLSTDP(SynapseBase):
         credit = self._credit
         np.multiply(self._pending_ramp, self.polarities, out=credit)
         credit *= scale  # column change: p_i K_i for every presynaptic unit i
-        if self.depression:
-            rows = now
-            # row i spiking now: -p_i K_k for every body neuron k that fired before
-            row_change = (-scale * self.polarities[now])[:, None] * self._pending_ramp[None, n_in:]
-        else:
-            rows = now[:0]
-            row_change = np.zeros((0, self.weight.matrix.shape[1]), dtype=credit.dtype)
-        add_pairing(self.weight, post, credit, rows, row_change)
+        # row i spiking now: -p_i K_k for every body neuron k that fired before (separable)
+        rows = now if self.depression else now[:0]
+        self.weight.update(post, credit, rows, self._pending_ramp[n_in:], -scale * self.polarities[rows])

@@ -7,7 +7,6 @@ from typing import Any
 import attrs
 import numpy as np
 
-from spikey_parts.synapses.base import add_pairing
 from spikey_parts.synapses.traces import TraceConfig, TraceRule
 
 
@@ -39,5 +38,5 @@ class STDP(TraceRule):
 
 def apply_pairing(rule: Any, scale: float) -> None:
     """``W <- clip(W + scale * zeta)`` on the columns and rows of the units that spiked now, one clip."""
-    post, column_change, rows, row_change = rule.pairing_terms(scale)
-    add_pairing(rule.weight, post, column_change, rows, row_change)
+    post, column_change, rows, row_change, row_scale = rule.pairing_terms(scale)
+    rule.weight.update(post, column_change, rows, row_change, row_scale)

@@ -105,23 +105,23 @@ class TraceRule(SynapseBase):
             post = now[np.searchsorted(now, n_in) :] - n_in
             self.post_trace[post] += self.a_minus
 
-    def pairing_terms(self, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The current step's ``scale * zeta`` as (post columns, column change (U,), pre rows, row changes).
+    def pairing_terms(
+        self, scale: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The current step's ``scale * zeta`` as (post columns, column change (U,), pre rows,
+        row change (N,), row scale (R,)).
 
         Column ``j`` of a body neuron spiking now changes by ``scale * p * P+``; row ``i`` of a unit
-        spiking now changes by ``scale * p_i * P-``.
+        spiking now changes by ``(scale * p_i) * P-``: separable, so the weight part never needs
+        an (R, N) array (see ``row_scale`` of the weight protocol).
         """
         now = self._now
         n_in = self.n_inputs
         post = now[np.searchsorted(now, n_in) :] - n_in
         np.multiply(self.pre_trace, self.polarities, out=self._scaled_pre)
         self._scaled_pre *= scale
-        rows = self._scaled_post_rows(now, scale)
+        row_change = self.post_trace
         if not self._all_plastic:
             post = post[self.plastic[post]]
-            rows *= self.plastic
-        return post, self._scaled_pre, now, rows
-
-    def _scaled_post_rows(self, now: np.ndarray, scale: float) -> np.ndarray:
-        # row i of the depression term: p_i * scale * P-; the polarity varies by row
-        return (self.polarities[now] * scale)[:, None] * self.post_trace[None, :]
+            row_change = np.multiply(self.post_trace, self.plastic, out=self._scaled_post)
+        return post, self._scaled_pre, now, row_change, self.polarities[now] * scale

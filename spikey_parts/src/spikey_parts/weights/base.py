@@ -7,7 +7,9 @@ A weight part owns the network's synaptic matrix for the network's lifetime:
 * ``mask`` bool (U, N): True where a synapse exists. Absent synapses stay exactly 0 forever,
   while an existing synapse clipped to 0 stays present and can grow again.
 
-This module provides the base class with the shape checks and ``clip``, the conversion of
+The weight protocol (propagation, clipping, row/column/per-synapse updates) is implemented for
+this layout by :class:`spikey_core.weights.DenseWeight`. This module provides the base class
+with the shape checks, the conversion of
 feed-forward layer lists and the config check that recognises them.
 """
 
@@ -18,8 +20,10 @@ from typing import Any
 
 import numpy as np
 from spikey_core.config import Check, Real, param
+from spikey_core.weights import DenseWeight
 
-from spikey_core import ConfigError, Part
+from spikey_core import ConfigError
+from spikey_parts.weights.delays import spread_delays
 
 
 def max_weight_param() -> Any:
@@ -122,29 +126,13 @@ def shape_problem(shape: tuple[int, ...], n_inputs: int, n_neurons: int) -> str 
     return f"has shape {shape}; {want}"
 
 
-class WeightBase(Part):
-    """Base of the weight parts: owns ``matrix``, ``mask`` and ``max_weight``; clips in place.
+class WeightBase(DenseWeight):
+    """Base of the dense weight parts: shape checks and masks from user settings.
 
-    Subclasses build a float (U, N) matrix and a bool (U, N) mask, then call :meth:`_install`.
-
-    Attributes
-    ----------
-    matrix : ndarray, ctx.dtype, shape (U, N)
-        Weights in ``[0, max_weight]``; exactly 0 where ``mask`` is False.
-    mask : ndarray, bool, shape (U, N)
-        True where a synapse exists.
-    max_weight : float
-        Upper clipping bound (runtime-tunable).
+    Subclasses build a float (U, N) matrix and a bool (U, N) mask, then call :meth:`_install`;
+    propagation, clipping and the plasticity updates come from
+    :class:`~spikey_core.weights.DenseWeight`.
     """
-
-    STATE = ("matrix", "mask")
-
-    def __init__(self, config: Any, ctx: Any):
-        super().__init__(config, ctx)
-        self.n_inputs = ctx.n_inputs
-        self.n_neurons = ctx.n_neurons
-        self.matrix = np.zeros((ctx.n_units, ctx.n_neurons), dtype=ctx.dtype)
-        self.mask = np.zeros((ctx.n_units, ctx.n_neurons), dtype=bool)
 
     def check_shape(self, value: Any, field: str) -> np.ndarray:
         """``value`` as a float64 array of shape (U, N), or a ConfigError naming ``field``."""
@@ -159,18 +147,14 @@ class WeightBase(Part):
         return f"$.weight.{field} ({type(self).__name__})"
 
     def _install(self, matrix: np.ndarray, mask: np.ndarray) -> None:
-        """Adopt ``matrix`` and ``mask`` (both (U, N)), then clip."""
-        self.matrix[...] = matrix
-        self.mask[...] = mask
-        self.clip()
-
-    def clip(self) -> None:
-        """Clip to ``[0, max_weight]`` in place and zero absent synapses.
-
-        An existing synapse clipped to 0 keeps its mask entry, so learning can grow it again.
-        """
-        np.clip(self.matrix, 0.0, self.max_weight, out=self.matrix)
-        np.multiply(self.matrix, self.mask, out=self.matrix)
+        """Adopt ``matrix`` and ``mask`` (both (U, N)), clip, then set the configured ``delay``."""
+        self.install(matrix, mask)
+        spec = getattr(self.config, "delay", 1)
+        if spec != 1:
+            rows, columns = np.nonzero(self.mask)
+            delays = np.ones(self.shape, dtype=np.int64)
+            delays[rows, columns] = spread_delays(spec, rows, self.address("delay"))
+            self.set_delays(delays)
 
     def full_mask(self, value: Any, field: str) -> np.ndarray:
         """A bool (U, N) mask from a user setting.

@@ -10,6 +10,7 @@ from spikey_core.config import AnyOf, ArrayLike, CallableCheck, Optional, param
 
 from spikey_core import ConfigError
 from spikey_parts.weights.base import LayerList, WeightBase, feedforward, is_layer_list, max_weight_param
+from spikey_parts.weights.delays import delay_param
 
 
 @attrs.frozen(kw_only=True)
@@ -32,6 +33,7 @@ class ManualConfig:
         ),
     )
     max_weight: float = max_weight_param()
+    delay: Any = delay_param()
 
 
 class Manual(WeightBase):

@@ -10,6 +10,7 @@ from spikey_core.config import AnyOf, ArrayLike, Boolean, CallableCheck, OneOf, 
 
 from spikey_core import ConfigError
 from spikey_parts.weights.base import LayerList, WeightBase, feedforward, layer_blocks, max_weight_param
+from spikey_parts.weights.delays import delay_param
 
 DISTRIBUTIONS = ("uniform",)
 
@@ -17,6 +18,7 @@ DISTRIBUTIONS = ("uniform",)
 @attrs.frozen(kw_only=True)
 class RandomConfig:
     max_weight: float = max_weight_param()
+    delay: Any = delay_param()
     distribution: Any = param(
         default="uniform",
         check=AnyOf(OneOf(DISTRIBUTIONS), CallableCheck()),

@@ -1,0 +1,408 @@
+"""The dense weight layout: the reference implementation of the weight protocol.
+
+A weight part owns the network's connectivity (see :class:`spikey_core.protocols.Weight`): it
+delivers the step's spikes to the body neurons (:meth:`DenseWeight.propagate`) and applies the
+plasticity the learning rules ask for (row, column and per-synapse updates), so neither the
+kernel nor a rule ever indexes a matrix. This module holds the dense layout as pure functions
+over arrays (what a compiled engine re-implements) and :class:`DenseWeight`, the part base that
+owns those arrays. Third-party dense weights subclass :class:`DenseWeight`, fill ``matrix`` and
+``mask`` and inherit the whole protocol.
+
+Layout: ``matrix`` float (U, N), ``U = n_inputs + n_neurons``, rows presynaptic units (inputs
+first), columns postsynaptic body neurons; ``mask`` bool (U, N), True where a synapse exists.
+Synapse ids (for the per-synapse methods) index ``matrix.reshape(-1)``: synapse ``(j, k)`` is
+``j * N + k``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey_core.part import BuildContext, Part
+
+#: Fraction of spiking units above which one dense matrix-vector product beats gathering rows.
+DENSE_ACTIVITY = 0.15
+
+
+# -- pure kernels ----------------------------------------------------------------------------------
+def clip_values(values: np.ndarray, max_weight: float) -> None:
+    """``values`` clipped to ``[0, max_weight]`` in place (two ufuncs: cheaper than ``np.clip``)."""
+    np.maximum(values, 0.0, out=values)
+    np.minimum(values, max_weight, out=values)
+
+
+def dense_propagate(
+    matrix: np.ndarray, spikes: np.ndarray, emit: np.ndarray, signed: np.ndarray, out: np.ndarray
+) -> None:
+    """Synaptic input of one step: ``out[k] = sum_j spikes[j] * emit[j] * matrix[j, k]``.
+
+    Parameters
+    ----------
+    matrix : ndarray, float, shape (U, N)
+    spikes : ndarray, bool, shape (U,)
+        Who spiked this step.
+    emit : ndarray, float, shape (U,)
+        What one spike of each unit delivers per unit weight: ``polarity * magnitude``.
+    signed : ndarray, float, shape (U,)
+        Scratch buffer.
+    out : ndarray, float, shape (N,)
+        Written in place.
+
+    Sums the rows of the units that spiked when few did, one BLAS product otherwise.
+    """
+    active = spikes.nonzero()[0]
+    if active.size == 0:
+        out.fill(0.0)
+    elif active.size < DENSE_ACTIVITY * spikes.shape[0]:
+        np.dot(emit[active], matrix[active], out=out)
+    else:
+        np.multiply(spikes, emit, out=signed)
+        np.dot(signed, matrix, out=out)
+
+
+def row_terms(row_change: np.ndarray, row_scale: np.ndarray | None) -> np.ndarray:
+    """The row term as (R, N) or broadcastable (N,): ``row_scale[r] * row_change[k]`` when scaled."""
+    if row_scale is None:
+        return row_change
+    return np.multiply.outer(row_scale, row_change)
+
+
+def dense_add_to_columns(
+    matrix: np.ndarray, mask: np.ndarray, max_weight: float, columns: np.ndarray, change: np.ndarray
+) -> None:
+    """``W[:, c] = clip(W[:, c] + change)`` for every ``c`` in ``columns``, existing synapses only.
+
+    ``columns`` int (C,), unique; ``change`` float (U,): the change of each presynaptic unit's
+    synapse onto every one of those neurons.
+    """
+    values = matrix[:, columns]
+    values += change[:, None]
+    clip_values(values, max_weight)
+    values *= mask[:, columns]
+    matrix[:, columns] = values
+
+
+def dense_add_to_rows(
+    matrix: np.ndarray,
+    mask: np.ndarray,
+    max_weight: float,
+    rows: np.ndarray,
+    change: np.ndarray,
+    row_scale: np.ndarray | None = None,
+) -> None:
+    """``W[r, :] = clip(W[r, :] + change)`` for every ``r`` in ``rows``, existing synapses only.
+
+    ``rows`` int (R,), unique; ``change`` float (N,) (the same for every row) or (R, N);
+    with ``row_scale`` float (R,), row ``r`` gets ``row_scale[r] * change`` (change (N,)).
+    """
+    values = matrix[rows]
+    values += row_terms(change, row_scale)
+    clip_values(values, max_weight)
+    values *= mask[rows]
+    matrix[rows] = values
+
+
+def dense_update(
+    matrix: np.ndarray,
+    mask: np.ndarray,
+    max_weight: float,
+    columns: np.ndarray,
+    column_change: np.ndarray,
+    rows: np.ndarray,
+    row_change: np.ndarray,
+    row_scale: np.ndarray | None = None,
+) -> None:
+    """Both terms of a pair-based rule, then one clip of every touched synapse:
+
+    .. math:: W_{jk} \\leftarrow \\mathrm{clip}\\big(W_{jk} + [k \\in C]\\, a_j
+              + [j \\in R]\\, b_{jk}, 0, W_{max}\\big)
+
+    ``a`` = ``column_change`` float (U,), ``b`` = ``row_change`` float (N,) or (R, N) (times
+    ``row_scale[r]`` (R,) when given); a synapse in a touched row and a touched column gets both
+    terms before the clip.
+    """
+    row_change = row_terms(row_change, row_scale)
+    if columns.size == 0:
+        if rows.size:
+            dense_add_to_rows(matrix, mask, max_weight, rows, row_change)
+        return
+    block = matrix[:, columns]
+    block += column_change[:, None]
+    if rows.size:
+        both = np.broadcast_to(row_change, (rows.size, matrix.shape[1]))[:, columns]
+        block[rows] += both
+    clip_values(block, max_weight)
+    block *= mask[:, columns]
+    matrix[:, columns] = block
+    if rows.size:
+        values = matrix[rows]
+        values += row_change
+        clip_values(values, max_weight)
+        values *= mask[rows]
+        values[:, columns] = block[rows]  # the crossing synapses: both terms, clipped once
+        matrix[rows] = values
+
+
+def dense_accumulate(
+    target: np.ndarray,
+    columns: np.ndarray,
+    column_change: np.ndarray,
+    rows: np.ndarray,
+    row_change: np.ndarray,
+    row_scale: np.ndarray | None = None,
+) -> None:
+    """``target`` (U, N) gains the same two terms as :func:`dense_update`, unclipped.
+
+    For per-synapse state kept in the weight's layout (eligibility traces). Entries of absent
+    synapses are left unspecified (skipping the mask keeps this as cheap as a plain block add):
+    every consumer of such state goes through :meth:`DenseWeight.add_scaled`, which masks.
+    """
+    if columns.size:
+        target[:, columns] += column_change[:, None]
+    if rows.size:
+        target[rows] += row_terms(row_change, row_scale)
+
+
+# -- conduction delays ------------------------------------------------------------------------------
+class DelayLine:
+    """Input in flight: a ring buffer of what arrives at each body neuron in the next ``depth`` steps.
+
+    ``pending`` float (depth, N); ``pending[position]`` is what arrives at the end of the current
+    step. Step order inside ``propagate`` at step ``t``: :meth:`schedule` the spikes of ``t`` (a
+    synapse of delay ``d`` lands in the slot delivered at step ``t + d - 1``), then :meth:`deliver`
+    the slot of ``t``, clear it and advance. So delay 1 is the kernel's default (a spike reaches
+    its targets at the end of its own step; they can respond at ``t + 1``), and delay ``d``
+    reaches them ``d - 1`` steps later (they can respond at ``t + d``).
+
+    Parameters
+    ----------
+    depth : int
+        The longest delay ``D`` (>= 1).
+    n : int
+        Body neurons.
+    dtype : numpy dtype
+    """
+
+    def __init__(self, depth: int, n: int, dtype: Any):
+        self.depth = int(depth)
+        self.pending = np.zeros((self.depth, n), dtype=dtype)
+        self.position = np.zeros((), dtype=np.intp)
+
+    def clear(self) -> None:
+        self.pending.fill(0.0)
+        self.position[...] = 0
+
+    def schedule(self, post: np.ndarray, delays: np.ndarray, amounts: np.ndarray) -> None:
+        """Add ``amounts`` (float) for neurons ``post`` (int) arriving after ``delays`` (int >= 1) steps."""
+        n = self.pending.shape[1]
+        slots = (int(self.position) + delays - 1) % self.depth
+        flat = self.pending.reshape(-1)
+        flat += np.bincount(slots * n + post, weights=amounts, minlength=flat.size)
+
+    def deliver(self, out: np.ndarray) -> None:
+        """``out`` = what arrives now; that slot is cleared and the ring advances one step."""
+        slot = int(self.position)
+        out[...] = self.pending[slot]
+        self.pending[slot].fill(0.0)
+        self.position[...] = (slot + 1) % self.depth
+
+
+# -- the part base -----------------------------------------------------------------------------------
+class DenseWeight(Part):
+    """A weight part storing every possible synapse in a dense (U, N) matrix.
+
+    Subclasses fill ``matrix`` and ``mask`` in their constructor (or call :meth:`install`);
+    everything else of the weight protocol comes from here.
+
+    Attributes
+    ----------
+    matrix : ndarray, ctx.dtype, shape (U, N)
+        Weights in ``[0, max_weight]``; exactly 0 where ``mask`` is False.
+    mask : ndarray, bool, shape (U, N)
+        True where a synapse exists. An existing synapse clipped to 0 stays present and can grow.
+    max_weight : float
+        Upper clipping bound (runtime-tunable).
+    shape : tuple (U, N)
+    """
+
+    STATE = ("matrix", "mask")
+
+    def __init__(self, config: Any, ctx: Any):
+        super().__init__(config, ctx)
+        self.n_inputs = ctx.n_inputs
+        self.n_neurons = ctx.n_neurons
+        self.max_weight = float(getattr(config, "max_weight", 1.0))
+        self.matrix = np.zeros((ctx.n_units, ctx.n_neurons), dtype=ctx.dtype)
+        self.mask = np.zeros((ctx.n_units, ctx.n_neurons), dtype=bool)
+        self._signed = np.zeros(ctx.n_units, dtype=ctx.dtype)
+        self._scaled: np.ndarray | None = None  # scratch of add_scaled, allocated on first use
+        self.delays: np.ndarray | None = None  # int (U, N) when some synapse has a delay > 1
+        self.line = DelayLine(1, ctx.n_neurons, ctx.dtype)
+
+    @classmethod
+    def from_arrays(cls, matrix: Any, mask: Any = None, *, max_weight: float = 1.0) -> Any:
+        """A standalone dense weight holding ``matrix`` (U, N) (clipped), outside any network.
+
+        ``mask`` defaults to where ``matrix`` is non-zero; the first ``U - N`` rows are inputs.
+        For tests and for driving a learning rule by hand.
+        """
+        matrix = np.asarray(matrix, dtype=np.float64)
+        mask = matrix != 0 if mask is None else np.asarray(mask, dtype=bool)
+        units, n = matrix.shape
+        ctx = BuildContext(n_inputs=units - n, n_neurons=n, n_outputs=0, processing_time=1)
+        weight = cls.__new__(cls)
+        DenseWeight.__init__(weight, None, ctx)
+        weight.max_weight = float(max_weight)
+        weight.install(matrix, mask)
+        return weight
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Logical shape (U, N)."""
+        return self.matrix.shape
+
+    def install(self, matrix: np.ndarray, mask: np.ndarray) -> None:
+        """Adopt ``matrix`` and ``mask`` (both (U, N)), then clip."""
+        self.matrix[...] = matrix
+        self.mask[...] = mask
+        self.clip()
+
+    def set_delays(self, delays: np.ndarray) -> None:
+        """Per-synapse conduction delays, int (U, N), each >= 1 (entries of absent synapses ignored)."""
+        delays = np.where(self.mask, np.asarray(delays), 1).astype(np.int64)
+        depth = int(delays.max(initial=1))
+        self.delays = delays if depth > 1 else None
+        self.line = DelayLine(depth, self.shape[1], self.matrix.dtype)
+
+    def dense_delays(self) -> np.ndarray:
+        """Delays as an int (U, N) array (1 where there is no synapse or no delay)."""
+        return np.ones(self.shape, dtype=np.int64) if self.delays is None else self.delays.copy()
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["pending"] = self.line.pending.copy()
+        state["position"] = self.line.position.copy()
+        return state
+
+    def load_state_dict(self, state: Any) -> None:
+        super().load_state_dict(state)
+        if "pending" in state:
+            self.line.pending[...] = state["pending"]
+            self.line.position[...] = state["position"]
+
+    # -- inspection ----------------------------------------------------------------------------
+    @property
+    def values(self) -> np.ndarray:
+        """Every stored weight in this part's layout: the (U, N) matrix itself (a view)."""
+        return self.matrix
+
+    @property
+    def n_synapses(self) -> int:
+        """Number of existing synapses."""
+        return int(np.count_nonzero(self.mask))
+
+    def to_dense(self) -> np.ndarray:
+        """The weights as a (U, N) float array (a copy)."""
+        return np.array(self.matrix, copy=True)
+
+    def dense_mask(self) -> np.ndarray:
+        """Where synapses exist, bool (U, N) (a copy)."""
+        return np.array(self.mask, copy=True)
+
+    # -- the kernel's side -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start of an episode: input in flight is dropped (weights persist)."""
+        self.line.clear()
+
+    def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
+        """Write into ``out`` (float (N,)) the input arriving this step from ``spikes`` (bool (U,)).
+
+        ``emit`` float (U,) is ``polarity * magnitude`` per unit. Without delays (every synapse
+        delay 1) the spikes of step ``t`` arrive in the current integrated at the end of ``t``;
+        with delays they go through :class:`DelayLine` (see there for the step order).
+        """
+        if self.delays is None:
+            dense_propagate(self.matrix, spikes, emit, self._signed, out)
+            return
+        active = spikes.nonzero()[0]
+        if active.size:
+            position, post = np.nonzero(self.mask[active])
+            rows = active[position]
+            amounts = self.matrix[rows, post] * emit[rows]
+            self.line.schedule(post, self.delays[rows, post], amounts)
+        self.line.deliver(out)
+
+    # -- the learning rules' side ----------------------------------------------------------------
+    def clip(self) -> None:
+        """Clip to ``[0, max_weight]`` in place and zero absent synapses."""
+        clip_values(self.matrix, self.max_weight)
+        np.multiply(self.matrix, self.mask, out=self.matrix)
+
+    def add_to_columns(self, columns: np.ndarray, change: np.ndarray) -> None:
+        """Incoming synapses of body neurons ``columns`` (int): ``W[j, c] += change[j]`` (U,), clipped."""
+        dense_add_to_columns(self.matrix, self.mask, self.max_weight, columns, change)
+
+    def add_to_rows(self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None) -> None:
+        """Outgoing synapses of units ``rows`` (int): ``W[r, k] += change[k]`` ((N,) or (R, N)), clipped.
+
+        With ``row_scale`` (R,): ``W[r, k] += row_scale[r] * change[k]``.
+        """
+        dense_add_to_rows(self.matrix, self.mask, self.max_weight, rows, change, row_scale)
+
+    def update(
+        self,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        """Column and row terms together, one clip per synapse (see :func:`dense_update`)."""
+        dense_update(
+            self.matrix, self.mask, self.max_weight, columns, column_change, rows, row_change, row_scale
+        )
+
+    def zeros(self, dtype: Any = None) -> np.ndarray:
+        """A zero array in this part's layout, for per-synapse state (float (U, N))."""
+        return np.zeros(self.shape, dtype=self.matrix.dtype if dtype is None else dtype)
+
+    def accumulate(
+        self,
+        target: np.ndarray,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        """Add the terms of :meth:`update` to ``target`` (from :meth:`zeros`), unclipped."""
+        dense_accumulate(target, columns, column_change, rows, row_change, row_scale)
+
+    def add_scaled(self, source: np.ndarray, scale: float) -> None:
+        """``W = clip(W + scale * source)`` on every existing synapse; ``source`` from :meth:`zeros`."""
+        if self._scaled is None or self._scaled.shape != self.shape:
+            self._scaled = np.zeros(self.shape, dtype=self.matrix.dtype)
+        np.multiply(source, scale, out=self._scaled)
+        self.matrix += self._scaled
+        self.clip()
+
+    def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Existing synapses leaving units ``rows``: ``(ids, pre, post)``, int arrays of equal length."""
+        position, post = np.nonzero(self.mask[rows])
+        pre = np.asarray(rows)[position]
+        return pre * self.shape[1] + post, pre, post
+
+    def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Existing synapses onto body neurons ``columns``: ``(ids, pre, post)``."""
+        pre, position = np.nonzero(self.mask[:, columns])
+        post = np.asarray(columns)[position]
+        return pre * self.shape[1] + post, pre, post
+
+    def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
+        """``W[id] = clip(W[id] + change)`` for synapse ids (unique, existing), float change."""
+        flat = self.matrix.reshape(-1)
+        values = flat[ids] + change
+        clip_values(values, self.max_weight)
+        flat[ids] = values

@@ -1,0 +1,342 @@
+"""Sparse weights: only existing synapses are stored (compressed rows), memory proportional to them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+from spikey_core.config import Check, Integer, Optional, param, probability
+from spikey_core.weights import DelayLine, clip_values
+
+from spikey_core import ConfigError, Part
+from spikey_parts.weights.base import max_weight_param
+from spikey_parts.weights.delays import DelaySpec, delay_param, row_delays
+
+
+# -- pure kernels over the compressed-row layout ------------------------------------------------------
+def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``pointers[k] .. pointers[k+1]-1`` for every ``k`` in ``keys``, concatenated.
+
+    Returns ``(positions, owner)``: int arrays of equal length; ``owner[i]`` is the index into
+    ``keys`` of the range ``positions[i]`` belongs to.
+    """
+    starts = pointers[keys]
+    counts = pointers[keys + 1] - starts
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(keys.size), counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return starts[owner] + offsets, owner
+
+
+def sparse_propagate(
+    pointers: np.ndarray,
+    post: np.ndarray,
+    values: np.ndarray,
+    spikes: np.ndarray,
+    emit: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[k] = sum over synapses (j, k) of spiked_j * emit[j] * w_jk`` (delay 1).
+
+    ``pointers`` int (U+1,), ``post`` int (S,), ``values`` float (S,): row ``j``'s synapses are
+    ``pointers[j] .. pointers[j+1]-1``. Touches only the rows of units that spiked.
+    """
+    active = spikes.nonzero()[0]
+    if active.size == 0:
+        out.fill(0.0)
+        return
+    ids, owner = gather_ranges(pointers, active)
+    out[...] = np.bincount(post[ids], weights=values[ids] * emit[active][owner], minlength=out.shape[0])
+
+
+# -- configuration ------------------------------------------------------------------------------------
+PROJECTION_KEYS = ("pre", "post", "fan_out", "connection_probability", "low", "high", "delay")
+
+
+class Projections(Check):
+    """A list of projection tables (see :class:`SparseConfig.projections`)."""
+
+    def problem(self, value: Any) -> str | None:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence) or not value:
+            return f"must be a non-empty list of projection tables (got {value!r:.60})"
+        for i, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                return f"[{i}] must be a table with keys {', '.join(PROJECTION_KEYS)} (got {item!r:.40})"
+            unknown = sorted(set(item) - set(PROJECTION_KEYS))
+            if unknown:
+                return f"[{i}]: unknown key(s) {', '.join(unknown)}; known: {', '.join(PROJECTION_KEYS)}"
+        return None
+
+    def summary(self) -> str:
+        return "list of projection tables"
+
+
+@attrs.frozen(kw_only=True)
+class SparseConfig:
+    max_weight: float = max_weight_param()
+    fan_out: Any = param(
+        default=None,
+        check=Optional(Integer(ge=0)),
+        doc=(
+            "synapses per presynaptic unit onto distinct body neurons drawn without replacement "
+            "(no self-synapse); None: use connection_probability"
+        ),
+    )
+    connection_probability: float = param(
+        default=0.1, check=probability(), doc="probability that each allowed synapse exists (fan_out None)"
+    )
+    low: float = param(default=0.0, check=probability(), doc="initial weights U(low, high) x max_weight")
+    high: float = param(default=1.0, check=probability(), doc="initial weights U(low, high) x max_weight")
+    delay: Any = delay_param()
+    projections: Any = param(
+        default=None,
+        check=Optional(Projections()),
+        doc=(
+            "instead of one all-to-all projection: a list of tables {pre = [first, end), post = "
+            "[first, end), fan_out or connection_probability, low, high, delay}, pre over units "
+            "(inputs first), post over body neurons; unset keys take the values above"
+        ),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.low > self.high:
+            raise ConfigError(f"SparseConfig.low: must be <= high ({self.high}) (got {self.low})")
+
+
+class Sparse(Part):
+    """Only existing synapses are stored, in compressed rows: memory is O(synapses), never (U, N).
+
+    Layout (synapse ids are positions in these arrays; ``S`` synapses):
+
+    * ``pointers`` int64 (U+1,): unit ``j``'s outgoing synapses are ``pointers[j] .. pointers[j+1]-1``;
+    * ``post`` intp (S,), ``pre`` intp (S,): the neurons each synapse connects;
+    * ``values`` float (S,): weights in ``[0, max_weight]``;
+    * ``delays`` int (S,): conduction delay in steps (see :mod:`spikey_parts.weights.delays`);
+    * ``by_post`` intp (S,), ``post_pointers`` int64 (N+1,): the same synapses grouped by
+      postsynaptic neuron, for column updates.
+
+    Construction (every draw from ``self.rng``): the topology per projection in order, unit by
+    unit: with ``fan_out = m`` each presynaptic unit gets ``m`` distinct targets among the
+    projection's body neurons (itself excluded), drawn without replacement; otherwise each allowed
+    pair exists with ``connection_probability`` (a binomial count per unit, then that many targets
+    without replacement, so nothing of size (U, N) is ever drawn). Delays follow ``delay`` in
+    draw order (so a spread pairs delays with random targets). Then the weights,
+    ``U(low, high) * max_weight`` per projection (no draw when ``low == high``). A pair that two
+    projections both draw keeps the first projection's synapse.
+
+    Propagation and every learning update touch only the synapses of the units involved, so a
+    step costs O(synapses of the units that spiked).
+
+    Raises
+    ------
+    ConfigError
+        A projection range outside the network, or a fan-out larger than its targets.
+    """
+
+    Config = SparseConfig
+    STATE = ("values", "pointers", "post", "delays", "pending", "position")
+
+    def __init__(self, config: SparseConfig, ctx: Any):
+        super().__init__(config, ctx)
+        self.n_inputs, self.n_neurons = ctx.n_inputs, ctx.n_neurons
+        self.shape = (ctx.n_units, ctx.n_neurons)
+        self.max_weight = float(config.max_weight)
+        pre, post, values, delays = self._draw(config, ctx)
+        if config.projections is not None and len(config.projections) > 1:
+            order = np.lexsort((post, pre))  # projections may overlap: sort, keep each pair's first
+            pre, post, values, delays = pre[order], post[order], values[order], delays[order]
+            keep = np.ones(pre.size, dtype=bool)
+            keep[1:] = (pre[1:] != pre[:-1]) | (post[1:] != post[:-1])
+            pre, post, values, delays = pre[keep], post[keep], values[keep], delays[keep]
+        self.pre, self.post, self.values, self.delays = pre, post, values, delays
+        self.pointers = np.searchsorted(self.pre, np.arange(ctx.n_units + 1)).astype(np.int64)
+        self._index_columns()
+        self.line = DelayLine(int(self.delays.max(initial=1)), ctx.n_neurons, ctx.dtype)
+        self.clip()
+
+    # -- construction ------------------------------------------------------------------------------
+    def _draw(self, config: SparseConfig, ctx: Any) -> tuple[np.ndarray, ...]:
+        defaults = {k: getattr(config, k) for k in PROJECTION_KEYS[2:]}
+        tables = config.projections or [{"pre": [0, ctx.n_units], "post": [0, ctx.n_neurons]}]
+        parts = [self._project(i, {**defaults, **table}) for i, table in enumerate(tables)]
+        pre, post, delays = (np.concatenate([p[k] for p in parts]) for k in range(3))
+        values = np.empty(pre.size, dtype=ctx.dtype)
+        start = 0
+        for i, table in enumerate(tables):  # weights after the topology, projection by projection
+            low, high = float({**defaults, **table}["low"]), float({**defaults, **table}["high"])
+            size = parts[i][0].size
+            values[start : start + size] = low if low == high else self.rng.uniform(low, high, size)
+            start += size
+        values *= self.max_weight
+        return pre, post, values, delays
+
+    def _range(self, table: Mapping, key: str, end: int, where: str) -> tuple[int, int]:
+        value = table.get(key, [0, end])
+        if np.ndim(value) != 1 or len(value) != 2 or not 0 <= int(value[0]) <= int(value[1]) <= end:
+            raise ConfigError(
+                f"{where}.{key} (Sparse): must be [first, end) with 0 <= first <= end <= {end} (got {value})"
+            )
+        return int(value[0]), int(value[1])
+
+    def _project(self, i: int, table: Mapping) -> tuple[np.ndarray, ...]:
+        """One projection's synapses, grouped by presynaptic unit, targets ascending within a unit."""
+        where = f"$.weight.projections[{i}]" if self.config.projections else "$.weight"
+        pre0, pre1 = self._range(table, "pre", self.shape[0], where)
+        post0, post1 = self._range(table, "post", self.shape[1], where)
+        delay_spec = table["delay"]
+        problem = DelaySpec().problem(delay_spec)
+        if problem is not None:
+            raise ConfigError(f"{where}.delay (Sparse): {problem}")
+        pre_list, post_list, delay_list = [], [], []
+        for unit in range(pre0, pre1):
+            body = unit - self.n_inputs
+            excluded = 1 if post0 <= body < post1 else 0
+            allowed = post1 - post0 - excluded
+            count = self._count(table, allowed, where)
+            chosen = self.rng.choice(allowed, size=count, replace=False) + post0
+            if excluded:
+                chosen[chosen >= body] += 1  # skip the unit's own body neuron
+            delays = row_delays(delay_spec, count)  # by draw order, so delays pair with random targets
+            order = np.argsort(chosen)
+            pre_list.append(np.full(count, unit, dtype=np.int32))
+            post_list.append(chosen[order].astype(np.int32))
+            delay_list.append(delays[order])
+        empty = np.zeros(0, dtype=np.int32)
+        return tuple(np.concatenate(lists) if lists else empty for lists in (pre_list, post_list, delay_list))
+
+    def _count(self, table: Mapping, allowed: int, where: str) -> int:
+        if table["fan_out"] is None:
+            return int(self.rng.binomial(allowed, float(table["connection_probability"])))
+        fan_out = int(table["fan_out"])
+        if fan_out > allowed:
+            raise ConfigError(
+                f"{where}.fan_out (Sparse): {fan_out} exceeds the {allowed} distinct targets a unit has; "
+                "lower fan_out or widen post"
+            )
+        return fan_out
+
+    def _index_columns(self) -> None:
+        self.by_post = np.argsort(self.post, kind="stable").astype(np.int32)
+        counts = np.bincount(self.post, minlength=self.shape[1])
+        self.post_pointers = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def load_state_dict(self, state: Any) -> None:
+        super().load_state_dict(state)
+        self.pre = np.repeat(np.arange(self.shape[0], dtype=np.int32), np.diff(self.pointers))
+        self._index_columns()
+        self.line.pending, self.line.position = self.pending, self.position
+
+    # -- inspection --------------------------------------------------------------------------------
+    pending = property(lambda self: self.line.pending)
+    position = property(lambda self: self.line.position)
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.values.size)
+
+    def to_dense(self) -> np.ndarray:
+        """The weights as a (U, N) float array (allocates U * N: for small networks)."""
+        dense = np.zeros(self.shape, dtype=self.values.dtype)
+        dense[self.pre, self.post] = self.values
+        return dense
+
+    def dense_mask(self) -> np.ndarray:
+        mask = np.zeros(self.shape, dtype=bool)
+        mask[self.pre, self.post] = True
+        return mask
+
+    def dense_delays(self) -> np.ndarray:
+        """Delays as an int (U, N) array (1 where no synapse)."""
+        delays = np.ones(self.shape, dtype=int)
+        delays[self.pre, self.post] = self.delays
+        return delays
+
+    # -- the kernel's side ------------------------------------------------------------------------------
+    def reset(self) -> None:
+        self.line.clear()
+
+    def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
+        """The input arriving now (see :class:`spikey_core.protocols.Weight`); delays via the ring."""
+        if self.line.depth == 1:
+            sparse_propagate(self.pointers, self.post, self.values, spikes, emit, out)
+            return
+        active = spikes.nonzero()[0]
+        if active.size:
+            ids, owner = gather_ranges(self.pointers, active)
+            self.line.schedule(self.post[ids], self.delays[ids], self.values[ids] * emit[active][owner])
+        self.line.deliver(out)
+
+    # -- the learning rules' side -------------------------------------------------------------------------
+    def clip(self) -> None:
+        clip_values(self.values, self.max_weight)
+
+    def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids, _ = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
+        return ids, self.pre[ids], self.post[ids]
+
+    def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        positions, _ = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
+        ids = self.by_post[positions]
+        return ids, self.pre[ids], self.post[ids]
+
+    def _column_terms(self, columns: np.ndarray, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids, pre, _ = self.synapses_into(columns)
+        return ids, change[pre]
+
+    def _row_terms(
+        self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        ids, owner = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
+        post = self.post[ids]
+        values = change[post] if change.ndim == 1 else change[owner, post]
+        return ids, (values if row_scale is None else values * row_scale[owner])
+
+    def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
+        values = self.values[ids] + change
+        clip_values(values, self.max_weight)
+        self.values[ids] = values
+
+    def add_to_columns(self, columns: np.ndarray, change: np.ndarray) -> None:
+        self.add_at(*self._column_terms(columns, change))
+
+    def add_to_rows(self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None) -> None:
+        self.add_at(*self._row_terms(rows, change, row_scale))
+
+    def update(
+        self,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        """Column and row terms summed per synapse, then one clip (see the protocol)."""
+        column_ids, column_values = self._column_terms(columns, column_change)
+        row_ids, row_values = self._row_terms(rows, row_change, row_scale)
+        ids = np.concatenate([column_ids, row_ids])
+        total = np.concatenate([column_values, row_values])
+        unique, where = np.unique(ids, return_inverse=True)
+        self.add_at(unique, np.bincount(where, weights=total, minlength=unique.size))
+
+    def zeros(self, dtype: Any = None) -> np.ndarray:
+        return np.zeros(self.values.shape, dtype=self.values.dtype if dtype is None else dtype)
+
+    def accumulate(
+        self,
+        target: np.ndarray,
+        columns: np.ndarray,
+        column_change: np.ndarray,
+        rows: np.ndarray,
+        row_change: np.ndarray,
+        row_scale: np.ndarray | None = None,
+    ) -> None:
+        ids, values = self._column_terms(columns, column_change)
+        target[ids] += values
+        ids, values = self._row_terms(rows, row_change, row_scale)
+        target[ids] += values
+
+    def add_scaled(self, source: np.ndarray, scale: float) -> None:
+        self.values += scale * source
+        self.clip()
