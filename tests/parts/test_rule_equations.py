@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from spikey_core.weights import DenseWeight
 from spikey_parts.synapses.ltp import LTP
 from spikey_parts.synapses.mstdp import MSTDP
 from spikey_parts.synapses.mstdpet import MSTDPET
@@ -31,11 +32,8 @@ class Units:
         self.polarities = polarities
 
 
-class Weights:
-    def __init__(self, matrix, mask):
-        self.matrix = matrix.copy()
-        self.mask = mask.copy()
-        self.max_weight = MAX_WEIGHT
+def Weights(matrix, mask):
+    return DenseWeight.from_arrays(matrix, mask, max_weight=MAX_WEIGHT)
 
 
 def scenario(seed, steps=80):
