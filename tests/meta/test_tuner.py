@@ -17,6 +17,7 @@ import optuna
 import pytest
 from spikey_core.cli import main
 from spikey_core.seeding import integer_seed
+from spikey_core.spec import trust_imports
 from spikey_meta.meta_cli import make_metagame
 from spikey_meta.population import LogUniform, check_constraints
 from spikey_meta.tuner import Tuner
@@ -68,7 +69,8 @@ def metagame_of(path):
     from spikey_core.spec import load_toml
 
     data = load_toml(path)
-    return make_metagame({**data, "metagame": {"type": "evolve_network", **data["metagame"]}}, path.parent)
+    metagame = {"type": "evolve_network", **data["metagame"]}
+    return make_metagame({**data, "metagame": metagame}, path.parent, allow_imports=True)
 
 
 def trials_of(study):
@@ -91,13 +93,13 @@ def test_tune_cli_logs_every_trial_like_a_series_run(tmp_path, capsys):
         tmp_path, 'n_trials = 4\nbatch_size = 2\nsampler = "random"\npruner = "none"\nseed = 3\n'
     )
     out = tmp_path / "out"
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(out)]) == 0
+    assert main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "4 trials (4 complete)" in printed
     study = optuna.load_study(study_name="spikey-tune", storage=f"sqlite:///{out / 'study.db'}")
     logs = sorted(p for p in out.glob("*.json") if "~SUMMARY" not in p.name)
     assert len(logs) == 4
-    loop = make_loop(_toml(tmp_path / "toy.toml"))
+    loop = make_loop(trust_imports(_toml(tmp_path / "toy.toml")))
     for log in logs:
         results = json.loads(log.read_text())["results"]
         trial = study.trials[results["trial"]]
@@ -163,7 +165,9 @@ def test_median_pruning_stops_trials_below_the_median_of_earlier_batches(tmp_pat
 def test_grid_sampler_covers_the_grid_once(tmp_path, capsys):
     constraints = '"input.rate" = [0.0, 0.5, 1.0]\n"loop.len_episode" = [3, 6]\n'
     path = tune_file(tmp_path, 'sampler = "grid"\nn_trials = 50\npruner = "none"\n', constraints)
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(tmp_path / "g")]) == 0
+    assert (
+        main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(tmp_path / "g")]) == 0
+    )
     assert "6 trials (6 complete)" in capsys.readouterr().out
     study = optuna.load_study(study_name="spikey-tune", storage=f"sqlite:///{tmp_path / 'g' / 'study.db'}")
     combos = {(t.params["input.rate"], t.params["loop.len_episode"]) for t in study.trials}
@@ -182,7 +186,9 @@ def test_grid_sampler_covers_the_grid_once(tmp_path, capsys):
 )
 def test_configuration_errors_exit_2(tmp_path, capsys, tuner, constraints, fragment):
     path = tune_file(tmp_path, tuner, constraints)
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(tmp_path / "o")]) == 2
+    )
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err
 
@@ -190,11 +196,14 @@ def test_configuration_errors_exit_2(tmp_path, capsys, tuner, constraints, fragm
 def test_an_existing_study_needs_resume_and_is_left_intact(tmp_path, capsys):
     path = tune_file(tmp_path, 'n_trials = 2\npruner = "none"\n')
     out = tmp_path / "o"
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(out), "--resume"]) == 2
+    assert (
+        main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(out), "--resume"])
+        == 2
+    )
     assert "nothing to resume" in capsys.readouterr().err
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(out)]) == 0
+    assert main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(out)]) == 0
     before = sorted(p.name for p in out.iterdir())
-    assert main(["tune", str(path), "--backend", "serial", "--out", str(out)]) == 2
+    assert main(["tune", str(path), "--allow-imports", "--backend", "serial", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "pass --resume" in err
     assert sorted(p.name for p in out.iterdir()) == before
@@ -221,7 +230,16 @@ def test_resume_after_kill_9_gives_the_uninterrupted_study(tmp_path):
     path = tune_file(
         tmp_path, "n_trials = 8\nbatch_size = 2\nseed = 5\nn_startup_trials = 2\n", len_episode=400
     )
-    command = [sys.executable, "-m", "spikey_core.cli", "tune", str(path), "--backend", "serial"]
+    command = [
+        sys.executable,
+        "-m",
+        "spikey_core.cli",
+        "tune",
+        str(path),
+        "--allow-imports",
+        "--backend",
+        "serial",
+    ]
     killed = tmp_path / "killed"
     process = subprocess.Popen(
         [*command, "--out", str(killed)],

@@ -308,10 +308,14 @@ def check_sections(spec: Mapping[str, Any], address: str = "$") -> list[str]:
     return lines
 
 
-def _config_fields(kind: str, section: Any, registry: Registry | None) -> set[str]:
+def _config_fields(kind: str, section: Any, registry: Registry | None, *, strict: bool = False) -> set[str]:
+    """The settings a section's part declares; a section that does not resolve declares none,
+    unless ``strict``, where its resolution error (unknown name, untrusted import path) is raised."""
     try:
         cls, _ = resolve(kind, section, "$", registry=registry)
     except ConfigError:
+        if strict:
+            raise
         return set()
     config_cls = getattr(cls, "Config", None)
     fields = {f.name for f in attrs.fields(config_cls)} if cfg.is_config_class(config_cls) else set()
@@ -357,7 +361,10 @@ def override(
                 f"setting {key!r}: the experiment has no section {section!r}"
                 f"{did_you_mean(section, [s for s, _ in _section_kinds(new)] + ['network'])}"
             )
-        declared = _config_fields(kind, new[section], registry)
+        try:
+            declared = _config_fields(kind, new[section], registry, strict=True)
+        except ConfigError as error:
+            raise ConfigError(f"setting {key!r}: {error}") from None
     if field not in declared:
         raise ConfigError(
             f"setting {key!r}: {section} declares no setting {field!r}"

@@ -392,7 +392,9 @@ def _tune(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"$.metagame.type: tune searches evolve_network only (got {metagame_table['type']!r})"
         )
-    metagame = make_metagame({**data, "metagame": metagame_table}, base)
+    metagame = make_metagame(
+        {**data, "metagame": metagame_table}, base, engine=args.engine, allow_imports=args.allow_imports
+    )
     tuner_table = dict(data.get("tuner") or {})
     _check_keys(tuner_table, TUNER_KEYS, "$.tuner")
     storage = tuner_table.pop("storage", None)
