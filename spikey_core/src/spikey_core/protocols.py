@@ -104,7 +104,9 @@ class Weight(Protocol):
     Synapse ids: the per-synapse methods address synapses by integer ids that index
     ``values.reshape(-1)``; ids come from :meth:`synapses_from` / :meth:`synapses_into`.
     Per-synapse state of a rule (eligibility) lives in arrays from :meth:`zeros`, in the same
-    layout.
+    layout. A rule that integrates weights lazily sets ``weight.before_read`` to a callable; the
+    weight calls it with the spiking units (int) in :meth:`propagate` before reading their
+    synapses, so that what is delivered is up to date.
 
     Attributes
     ----------

@@ -123,26 +123,21 @@ def dense_update(
     ``row_scale[r]`` (R,) when given); a synapse in a touched row and a touched column gets both
     terms before the clip.
     """
-    row_change = row_terms(row_change, row_scale)
-    if columns.size == 0:
-        if rows.size:
-            dense_add_to_rows(matrix, mask, max_weight, rows, row_change)
-        return
-    block = matrix[:, columns]
-    block += column_change[:, None]
     if rows.size:
-        both = np.broadcast_to(row_change, (rows.size, matrix.shape[1]))[:, columns]
-        block[rows] += both
-    clip_values(block, max_weight)
-    block *= mask[:, columns]
-    matrix[:, columns] = block
+        matrix[rows] += row_terms(row_change, row_scale)
+    if columns.size:
+        matrix[:, columns] += column_change[:, None]
+    # clipping is idempotent: a synapse in a touched row and column has both terms before either clip
     if rows.size:
         values = matrix[rows]
-        values += row_change
         clip_values(values, max_weight)
         values *= mask[rows]
-        values[:, columns] = block[rows]  # the crossing synapses: both terms, clipped once
         matrix[rows] = values
+    if columns.size:
+        values = matrix[:, columns]
+        clip_values(values, max_weight)
+        values *= mask[:, columns]
+        matrix[:, columns] = values
 
 
 def dense_accumulate(
@@ -239,6 +234,8 @@ class DenseWeight(Part):
         self._signed = np.zeros(ctx.n_units, dtype=ctx.dtype)
         self._scaled: np.ndarray | None = None  # scratch of add_scaled, allocated on first use
         self.delays: np.ndarray | None = None  # int (U, N) when some synapse has a delay > 1
+        #: called with the spiking units (int) before their synapses are read (lazy learning rules)
+        self.before_read: Any = None
         self.line = DelayLine(1, ctx.n_neurons, ctx.dtype)
 
     @classmethod
@@ -323,6 +320,8 @@ class DenseWeight(Part):
         delay 1) the spikes of step ``t`` arrive in the current integrated at the end of ``t``;
         with delays they go through :class:`DelayLine` (see there for the step order).
         """
+        if self.before_read is not None:
+            self.before_read(spikes.nonzero()[0])
         if self.delays is None:
             dense_propagate(self.matrix, spikes, emit, self._signed, out)
             return

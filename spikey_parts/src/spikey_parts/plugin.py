@@ -32,7 +32,7 @@ def spikey_register_parts(registry):
     registry.add("weight", "sparse", sparse.Sparse)
 
     # synapses
-    from spikey_parts.synapses import ltp, mstdp, mstdpet, rlstdp, static, stdp
+    from spikey_parts.synapses import da_stdp, ltp, mstdp, mstdpet, rlstdp, static, stdp
 
     registry.add("synapse", "static", static.Static)
     registry.add("synapse", "rlstdp", rlstdp.RLSTDP)
@@ -40,6 +40,7 @@ def spikey_register_parts(registry):
     registry.add("synapse", "stdp", stdp.STDP)
     registry.add("synapse", "mstdp", mstdp.MSTDP)
     registry.add("synapse", "mstdpet", mstdpet.MSTDPET)
+    registry.add("synapse", "da_stdp", da_stdp.DASTDP)
 
     # readouts
     from spikey_parts.readouts import neuron_rates, population_vector, threshold, top_action

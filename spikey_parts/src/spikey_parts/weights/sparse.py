@@ -154,6 +154,7 @@ class Sparse(Part):
         self.pointers = np.searchsorted(self.pre, np.arange(ctx.n_units + 1)).astype(np.int64)
         self._index_columns()
         self.line = DelayLine(int(self.delays.max(initial=1)), ctx.n_neurons, ctx.dtype)
+        self.before_read: Any = None  # see spikey_core.weights.DenseWeight.before_read
         self.clip()
 
     # -- construction ------------------------------------------------------------------------------
@@ -259,6 +260,8 @@ class Sparse(Part):
 
     def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
         """The input arriving now (see :class:`spikey_core.protocols.Weight`); delays via the ring."""
+        if self.before_read is not None:
+            self.before_read(spikes.nonzero()[0])
         if self.line.depth == 1:
             sparse_propagate(self.pointers, self.post, self.values, spikes, emit, out)
             return
