@@ -65,8 +65,8 @@ TARGETS: dict[str, tuple[str, str, str, Callable[[list[float]], bool] | None]] =
         "none (0.5's configuration, reported)",
         None,
     ),
-    "izhikevich-conditioning": ("eval_ratio", "ratio", "median >= 5", at_least(5.0, 0.0)),
-    "izhikevich-conditioning-control": ("eval_ratio", "ratio", "near 1 (+- 0.4)", near(1.0, 0.4)),
+    "spikey05-conditioning": ("eval_ratio", "ratio", "median >= 5", at_least(5.0, 0.0)),
+    "spikey05-conditioning-control": ("eval_ratio", "ratio", "near 1 (+- 0.4)", near(1.0, 0.4)),
 }
 
 

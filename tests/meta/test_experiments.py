@@ -13,8 +13,8 @@ EXPERIMENTS = [
     "florian-rate-xor-control",
     "florian-temporal-xor",
     "florian-temporal-xor-control",
-    "izhikevich-conditioning",
-    "izhikevich-conditioning-control",
+    "spikey05-conditioning",
+    "spikey05-conditioning-control",
 ]
 
 
@@ -67,13 +67,11 @@ def test_every_experiment_runs_reduced_and_reports_its_metrics(name):
         assert spec["synapse"]["learning_rate"] == 0.0
 
 
-def test_izhikevich_rewarded_states_reach_five_times_baseline():
-    experiment = get_registry().get("experiment", "izhikevich-conditioning")()
+def test_spikey05_rewarded_states_reach_five_times_baseline():
+    experiment = get_registry().get("experiment", "spikey05-conditioning")()
     _, _, results, _ = experiment.make_loop(seed=0)()
     assert results["ratio"] >= 5.0
-    _, _, control, _ = (
-        get_registry().get("experiment", "izhikevich-conditioning-control")().make_loop(seed=0)()
-    )
+    _, _, control, _ = get_registry().get("experiment", "spikey05-conditioning-control")().make_loop(seed=0)()
     assert 0.7 < control["ratio"] < 1.4
 
 
@@ -147,3 +145,32 @@ def test_rule_comparison_reports_every_problem_before_running():
     assert "$.loop.rules: no synapse named 'mstdpe'; did you mean 'mstdpet'?" in text
     assert "$.loop.settings.rlstdp.stdp_window: must be >= 3 (got 2)" in text
     assert "$.loop.settings.mstdpet: not one of the compared rules" in text
+
+
+def reduced_distal_reward_spec(duration=3):
+    spec = get_registry().get("experiment", "izhikevich2007-distal-reward")().load_spec()
+    spec["network"]["n_neurons"] = 100
+    spec["neuron"]["inhibitory_last"] = 20
+    spec["weight"]["projections"] = [
+        {"pre": [0, 80], "post": [0, 100], "fan_out": 10},
+        {"pre": [80, 100], "post": [0, 80], "fan_out": 10},
+    ]
+    spec["weight"]["low"] = spec["weight"]["high"] = 1.0  # weight 4: the small network stays active
+    spec["loop"]["duration"] = duration
+    return spec
+
+
+def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path):
+    experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
+    network, _, results, info = experiment.make_loop(reduced_distal_reward_spec(), seed=2)()
+    assert info["target_trajectory"][0] == 0.0  # the chosen synapse starts at 0 (daspnet.m)
+    assert len(info["target_trajectory"]) == 4
+    assert 0 <= results["target_weight"] <= 1 and 0 < results["target_percentile"] <= 100
+    pre, post = results["target_pre"], results["target_post"]
+    assert network.polarities[pre] > 0 and network.polarities[post] > 0  # excitatory to excitatory
+    assert results["rate_excitatory_hz"] > 0.5 and results["rate_inhibitory_hz"] > 0.5
+    assert sum(info["histogram_start"]) == sum(info["histogram_end"]) > 0
+    paths = experiment.write_outputs(tmp_path, "run", network, None, results, info)
+    assert [p.name for p in paths] == ["run-target.png", "run-histogram.png", "run-raster.png"]
+    again = experiment.make_loop(reduced_distal_reward_spec(), seed=2)()[2]
+    assert again == results  # same seed, same results

@@ -6,7 +6,7 @@ from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
-from spikey_meta.experiments import reference, rule_comparison
+from spikey_meta.experiments import distal_reward, reference, rule_comparison
 
 
 @hookimpl
@@ -16,13 +16,15 @@ def spikey_register_parts(registry):
     registry.add("backend", "multiprocessing", MultiprocessingBackend)
     registry.add("backend", "ray", RayBackend)
     registry.add("loop", "rule_comparison", rule_comparison.RuleComparisonLoop)
+    registry.add("loop", "distal_reward", distal_reward.DistalRewardLoop)
     registry.add("experiment", "florian-fig1", reference.FlorianFig1)
     registry.add("experiment", "florian-rate-xor", reference.FlorianRateXOR)
     registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
     registry.add("experiment", "florian-temporal-xor", reference.FlorianTemporalXOR)
     registry.add("experiment", "florian-temporal-xor-control", reference.FlorianTemporalXORControl)
-    registry.add("experiment", "izhikevich-conditioning", reference.IzhikevichConditioning)
-    registry.add("experiment", "izhikevich-conditioning-control", reference.IzhikevichConditioningControl)
+    registry.add("experiment", "spikey05-conditioning", reference.Spikey05Conditioning)
+    registry.add("experiment", "spikey05-conditioning-control", reference.Spikey05ConditioningControl)
+    registry.add("experiment", "izhikevich2007-distal-reward", reference.Izhikevich2007DistalReward)
 
 
 @hookimpl

@@ -6,13 +6,14 @@ from spikey_core import hookimpl
 @hookimpl
 def spikey_register_parts(registry):
     # neurons
-    from spikey_parts.neurons import izhikevich, lif, neuron, noisy_lif, rand_potential
+    from spikey_parts.neurons import izhikevich, izhikevich_network, lif, neuron, noisy_lif, rand_potential
 
     registry.add("neuron", "neuron", neuron.Neuron)
     registry.add("neuron", "rand_potential", rand_potential.RandPotential)
     registry.add("neuron", "lif", lif.LIF)
     registry.add("neuron", "noisy_lif", noisy_lif.NoisyLIF)
     registry.add("neuron", "izhikevich", izhikevich.Izhikevich)
+    registry.add("neuron", "izhikevich_network", izhikevich_network.IzhikevichNetwork)
 
     # inputs
     from spikey_parts.inputs import gaussian_fields, poisson, rate_map, rbf, spike_trains, static_map
@@ -51,11 +52,12 @@ def spikey_register_parts(registry):
     registry.add("readout", "top_action", top_action.TopAction)
 
     # rewarders
-    from spikey_parts.rewarders import florian, match_expected, state_set
+    from spikey_parts.rewarders import distal_reward, florian, match_expected, state_set
 
     registry.add("rewarder", "match_expected", match_expected.MatchExpected)
     registry.add("rewarder", "florian", florian.Florian)
     registry.add("rewarder", "state_set", state_set.StateSet)
+    registry.add("rewarder", "distal_reward", distal_reward.DistalReward)
 
     # modifiers
     from spikey_parts.modifiers import drop_off, linear_decay

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from spikey_core import Experiment
+from spikey_meta.experiments.distal_reward import plot_distal_reward
 from spikey_meta.experiments.outputs import write_run_plots
 from spikey_meta.experiments.rule_comparison import plot_rule_comparison
 from spikey_meta.experiments.scoring import (
@@ -87,11 +88,17 @@ class FlorianTemporalXORControl(ControlRun, FlorianTemporalXOR):
     control_patterns = 50
 
 
-class IzhikevichConditioning(ReferenceExperiment):
-    """Izhikevich (2007) classical conditioning: rewarded stimuli come to drive the outputs."""
+class Spikey05Conditioning(ReferenceExperiment):
+    """Spikey 0.5's conditioning toy: rewarded stimuli come to drive the outputs.
 
-    description = "Izhikevich 2007 classical conditioning (10 stimuli, reward on 0, 3, 6, 9)"
-    toml = (PACKAGE, "izhikevich-conditioning.toml")
+    Named after the configuration of the original Spikey notebook, which called it Izhikevich
+    (2007) classical conditioning; it is not that paper's network (100 inputs feed 50 threshold
+    units with a potentiation-only rule and the reward arrives in the same 100 ms step). The
+    paper's own experiment is ``izhikevich2007-distal-reward``.
+    """
+
+    description = "Spikey 0.5 conditioning toy (10 stimuli, reward on 0, 3, 6, 9; ltp, same-step reward)"
+    toml = (PACKAGE, "spikey05-conditioning.toml")
 
     def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
         states, rates = _signals(info)
@@ -104,10 +111,10 @@ class IzhikevichConditioning(ReferenceExperiment):
         return conditioning_frozen_scores(frozen.states, frozen.rates, rewarded)
 
 
-class IzhikevichConditioningControl(ControlRun, IzhikevichConditioning):
+class Spikey05ConditioningControl(ControlRun, Spikey05Conditioning):
     """The control of the conditioning experiment: learning rate 0."""
 
-    description = "control of izhikevich-conditioning: no learning"
+    description = "control of spikey05-conditioning: no learning"
 
 
 class FlorianFig1(Experiment):
@@ -123,3 +130,15 @@ class FlorianFig1(Experiment):
         path = folder / f"{stem}-weights.png"
         plot_rule_comparison(info, path)
         return [path]
+
+
+class Izhikevich2007DistalReward(Experiment):
+    """Izhikevich (2007) Fig. 1: one synapse among 80,000 learns from a reward delayed by 1-3 s."""
+
+    description = "Izhikevich 2007 Fig. 1 distal reward: 1,000 neurons, da_stdp, one rewarded synapse, 1 h"
+    toml = (PACKAGE, "izhikevich2007-distal-reward.toml")
+
+    def write_outputs(
+        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
+    ) -> list[Path]:
+        return plot_distal_reward(info, results, folder, stem)

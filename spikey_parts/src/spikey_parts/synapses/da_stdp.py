@@ -123,6 +123,11 @@ class DASTDP(SynapseBase):
         # d, E, steps since the epoch, steps advanced ahead of step() (by a propagation read)
         self._globals = np.zeros(4)
         self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
+        # plain floats for the per-step code (reading config rebuilds it)
+        self.a_plus, self.a_minus = float(config.a_plus), float(config.a_minus)
+        self.learning_rate, self.baseline = float(config.learning_rate), float(config.baseline)
+        self.nearest = config.trace_mode == "nearest"
+        self._refreshed = False  # the rows spiking now were brought up to date by a propagation read
         self.weight.before_read = self.refresh
 
     # -- scalars ----------------------------------------------------------------------------
@@ -142,7 +147,7 @@ class DASTDP(SynapseBase):
         if g[3]:
             return
         d, e, age = g[0], g[1], g[2]
-        g[1] = e + self.c_decay**age * (d * self.d_window + self.config.baseline * self.b_window)
+        g[1] = e + self.c_decay**age * (d * self.d_window + self.baseline * self.b_window)
         g[0] = d * self.d_decay
         g[2] = age + 1
         g[3] = 1.0
@@ -163,7 +168,7 @@ class DASTDP(SynapseBase):
 
     def _bring_up_to_date(self, ids: np.ndarray) -> None:
         e = self._globals[1]
-        change = self.config.learning_rate * self.c_ref[ids] * (e - self.e_at[ids])
+        change = self.learning_rate * self.c_ref[ids] * (e - self.e_at[ids])
         self.weight.add_at(ids, change)
         self.e_at[ids] = e
 
@@ -179,6 +184,7 @@ class DASTDP(SynapseBase):
         rows = rows[self.plastic_unit[rows]]
         if rows.size:
             self._bring_up_to_date(self.weight.synapses_from(rows)[0])
+        self._refreshed = True
 
     # -- protocol -----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -197,37 +203,40 @@ class DASTDP(SynapseBase):
     def step(self, spikes: np.ndarray) -> None:
         self._advance()
         self._globals[3] = 0.0  # the next step advances again
+        refreshed, self._refreshed = self._refreshed, False
         now = spikes.nonzero()[0]
         n_in = self.n_inputs
-        if self.config.trace_mode == "nearest":
-            self.post_trace *= self.post_decay
-            self.post_trace[now[now >= n_in] - n_in] = 1.0
+        self.post_trace *= self.post_decay
+        if not now.size:
+            self.pre_trace *= self.pre_decay
+            return
+        body = now[now >= n_in] - n_in
+        if self.nearest:
+            self.post_trace[body] = 1.0
         else:
-            self.post_trace *= self.post_decay
-            self.post_trace[now[now >= n_in] - n_in] += 1.0
-        if now.size:
-            self._pair(now, n_in)
+            self.post_trace[body] += 1.0
+        self._pair(now, body, refreshed)  # with the presynaptic traces of the previous steps
         self.pre_trace *= self.pre_decay
-        if self.config.trace_mode == "nearest":
+        if self.nearest:
             self.pre_trace[now] = 1.0
         else:
             self.pre_trace[now] += 1.0
 
-    def _pair(self, now: np.ndarray, n_in: int) -> None:
+    def _pair(self, now: np.ndarray, post: np.ndarray, refreshed: bool) -> None:
         to_epoch = self.c_decay ** -self._globals[2]  # refer a change of c now to the epoch
-        post = now[now >= n_in] - n_in
         if post.size:  # potentiation: pre traces of earlier steps onto the neurons firing now
             ids, pre, _ = self.weight.synapses_into(post)
             keep = self.plastic_unit[pre]
             ids, pre = ids[keep], pre[keep]
             self._bring_up_to_date(ids)
-            self.c_ref[ids] += (self.config.a_plus * to_epoch) * self.pre_trace[pre]
+            self.c_ref[ids] += (self.a_plus * to_epoch) * self.pre_trace[pre]
         rows = now[self.plastic_unit[now]]
         if rows.size:  # depression: post traces (this step included) of the targets of units firing now
             ids, _, post_of = self.weight.synapses_from(rows)
-            self._bring_up_to_date(ids)
-            self.c_ref[ids] -= (self.config.a_minus * to_epoch) * self.post_trace[post_of]
+            if not refreshed:  # else propagation brought exactly these synapses up to date this step
+                self._bring_up_to_date(ids)
+            self.c_ref[ids] -= (self.a_minus * to_epoch) * self.post_trace[post_of]
 
     def reward(self, reward: float) -> None:
-        if self.training:
+        if self.training and reward:
             self._globals[0] += float(reward)

@@ -1,0 +1,178 @@
+"""The distal-reward loop of Izhikevich (2007), Fig. 1: one rewarded synapse in a 1,000-neuron network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+from spikey_core.config import Integer, Real, param
+
+from spikey_core import Network, TrainingLoop, seeding
+
+
+@attrs.frozen(kw_only=True)
+class DistalRewardConfig:
+    duration: int = param(default=3600, check=Integer(ge=1), doc="simulated time, in seconds (game steps)")
+    target_weight: float = param(
+        default=0.0, check=Real(ge=0), doc="starting weight of the chosen synapse (daspnet.m: 0)"
+    )
+    raster_second: int = param(
+        default=-1, check=Integer(), doc="which second's spikes to keep for the raster (-1 = the last)"
+    )
+
+
+class DistalRewardLoop(TrainingLoop):
+    """Run the network for ``duration`` seconds with the reward tied to one chosen synapse.
+
+    The chosen synapse is drawn with a generator derived from the seed, uniformly among the
+    existing synapses between excitatory neurons, and set to ``target_weight``; the rewarder
+    (``distal_reward``) is told its pre and post neuron. Each second the chosen weight is recorded
+    (after bringing every weight up to date with the rule's ``sync``).
+
+    ``results``: ``target_weight`` (final weight of the chosen synapse / max_weight),
+    ``target_percentile`` (share of excitatory synapses it is stronger than or equal to, 100 =
+    strongest), ``others_mean`` / ``others_median`` / ``others_p99`` (the other excitatory weights,
+    / max_weight), ``others_above_0.9`` (their fraction >= 0.9 max), ``rate_excitatory_hz`` /
+    ``rate_inhibitory_hz`` (mean firing rates over the run), ``n_rewards``. ``info``: the chosen
+    weight per second, excitatory weight histograms at the start and end, the raster of one second.
+    """
+
+    Config = DistalRewardConfig
+    #: Optional ``f(second, network, trajectory)`` called after every simulated second (progress files).
+    on_second: Any = None
+
+    def validate(self) -> None:
+        self.build()
+
+    def build(self) -> Network:
+        network = Network.from_spec(
+            self.spec, seed=seeding.child(self.spec.get("seed"), "network"), registry=self.registry
+        )
+        weight = network.weight
+        excitatory_units = np.flatnonzero(network.polarities > 0)
+        ids, pre, post = weight.synapses_from(excitatory_units)
+        to_excitatory = network.polarities[network.n_inputs + post] > 0
+        ids, pre, post = ids[to_excitatory], pre[to_excitatory], post[to_excitatory]
+        rng = seeding.generator(self.spec.get("seed"), "distal-reward", "target")
+        choice = int(rng.integers(ids.size))
+        self.target = (int(ids[choice]), int(pre[choice]), int(post[choice]))
+        self.excitatory_ids = ids
+        weight.add_at(
+            ids[choice : choice + 1],
+            np.array([self.config.target_weight - weight.values.reshape(-1)[ids[choice]]]),
+        )
+        network.rewarder.pre, network.rewarder.post = self.target[1], self.target[2]
+        return network
+
+    def _excitatory_weights(self, network: Network) -> np.ndarray:
+        network.synapse.sync()
+        return network.weight.values.reshape(-1)[self.excitatory_ids] / network.weight.max_weight
+
+    def __call__(self) -> tuple[Network, None, dict, dict]:
+        config = self.config
+        self.callback = callback = self.make_callback()
+        callback.reset(**self.experiment_params())
+        network = self.build()
+        network.reset()
+        target_id = self.target[0]
+        start = self._excitatory_weights(network)
+        trajectory = [float(network.weight.values.reshape(-1)[target_id] / network.weight.max_weight)]
+        counts = np.zeros(network.n_inputs + network.n_neurons)
+        raster_second = config.duration - 1 if config.raster_second < 0 else config.raster_second
+        raster: list[list[int]] = [[], []]
+        for second in range(config.duration):
+            network.tick(0)
+            log = network.spike_log
+            counts += log.sum(axis=0)
+            if second == raster_second:
+                times, units = np.nonzero(log)
+                raster = [times.tolist(), (units - network.n_inputs).tolist()]
+            network.synapse.sync()
+            trajectory.append(float(network.weight.values.reshape(-1)[target_id] / network.weight.max_weight))
+            if self.progress is not None:
+                self.progress.update(1)
+            if self.on_second is not None:
+                self.on_second(second + 1, network, trajectory)
+        end = self._excitatory_weights(network)
+        choice = int(np.flatnonzero(self.excitatory_ids == target_id)[0])
+        others = np.delete(end, choice)
+        body = counts[network.n_inputs :] / config.duration
+        excitatory = network.polarities[network.n_inputs :] > 0
+        results = callback.results
+        results.update(
+            target_weight=float(end[choice]),
+            target_percentile=float(100.0 * np.mean(end <= end[choice])),
+            others_mean=float(others.mean()),
+            others_median=float(np.median(others)),
+            others_p99=float(np.percentile(others, 99)),
+            **{"others_above_0.9": float(np.mean(others >= 0.9))},
+            rate_excitatory_hz=float(body[excitatory].mean()),
+            rate_inhibitory_hz=float(body[~excitatory].mean()),
+            n_rewards=len(network.rewarder.reward_times),
+            target_pre=self.target[1],
+            target_post=self.target[2],
+        )
+        bins = np.linspace(0.0, 1.0, 41)
+        callback.info.update(
+            target_trajectory=trajectory,
+            histogram_bins=bins.tolist(),
+            histogram_start=np.histogram(start, bins)[0].tolist(),
+            histogram_end=np.histogram(end, bins)[0].tolist(),
+            raster_second=raster_second,
+            raster=raster,
+            reward_times_s=[t / 1000.0 for t in network.rewarder.reward_times],
+        )
+        callback.training_end()
+        return network, None, results, callback.info
+
+
+def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> list[Path]:
+    """Three PNGs: the chosen weight over time, the weight histograms, one second's raster."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    trajectory = np.asarray(info["target_trajectory"])
+    figure, axis = plt.subplots(figsize=(7, 3.2))
+    axis.plot(np.arange(trajectory.size), trajectory, color="tab:blue", label="chosen synapse")
+    rewards = np.asarray(info["reward_times_s"])
+    if rewards.size:
+        axis.plot(rewards, np.full(rewards.size, -0.03), "|", color="tab:red", ms=6, label="rewards")
+    axis.set(xlabel="time (s)", ylabel="weight / max", ylim=(-0.06, 1.05), title="chosen synapse")
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    paths.append(folder / f"{stem}-target.png")
+    figure.savefig(paths[-1], dpi=110)
+    plt.close(figure)
+
+    bins = np.asarray(info["histogram_bins"])
+    figure, axis = plt.subplots(figsize=(7, 3.2))
+    centres, width = (bins[:-1] + bins[1:]) / 2, bins[1] - bins[0]
+    axis.bar(centres, info["histogram_start"], width=width, alpha=0.5, label="start")
+    axis.bar(centres, info["histogram_end"], width=width, alpha=0.5, label="end")
+    axis.axvline(results["target_weight"], color="tab:red", lw=1.5, label="chosen synapse (end)")
+    axis.set(xlabel="weight / max", ylabel="excitatory synapses", yscale="log", title="weight distribution")
+    axis.legend()
+    figure.tight_layout()
+    paths.append(folder / f"{stem}-histogram.png")
+    figure.savefig(paths[-1], dpi=110)
+    plt.close(figure)
+
+    times, units = info["raster"]
+    figure, axis = plt.subplots(figsize=(7, 3.6))
+    axis.plot(times, units, ",", color="black")
+    axis.set(
+        xlabel=f"time in second {info['raster_second']} (ms)", ylabel="neuron", xlim=(0, 1000), ylim=(0, 1000)
+    )
+    axis.axhline(800, color="tab:red", lw=0.5)
+    axis.set_title("spikes of one second (excitatory below the line)")
+    figure.tight_layout()
+    paths.append(folder / f"{stem}-raster.png")
+    figure.savefig(paths[-1], dpi=110)
+    plt.close(figure)
+    return paths

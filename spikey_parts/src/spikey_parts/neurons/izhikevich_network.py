@@ -1,0 +1,138 @@
+"""Izhikevich network neurons: excitatory and inhibitory populations with random thalamic input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+from spikey_core.config import Integer, OneOf, Optional, Real, param
+
+from spikey_core import ConfigError, Part
+from spikey_parts.common import build_polarities
+from spikey_parts.neurons.base import NeuronOutputConfig
+from spikey_parts.neurons.izhikevich import PRESETS
+
+
+@attrs.frozen(kw_only=True)
+class IzhikevichNetworkConfig(NeuronOutputConfig):
+    excitatory: str = param(
+        default="regular_spiking", check=OneOf(PRESETS), doc="firing type (a, b, c, d) of excitatory neurons"
+    )
+    inhibitory: str = param(
+        default="fast_spiking", check=OneOf(PRESETS), doc="firing type (a, b, c, d) of inhibitory neurons"
+    )
+    inhibitory_last: Any = param(
+        default=None,
+        check=Optional(Integer(ge=0)),
+        doc="the last n neurons are inhibitory, the others excitatory (overrides neuron_pct_inhibitory)",
+    )
+    noise: float = param(
+        tunable=True,
+        default=13.0,
+        check=Real(ge=0),
+        doc="thalamic input: each step every neuron gets noise * (U(0, 1) - 0.5) added to its current",
+    )
+    v_peak: float = param(tunable=True, default=30.0, check=Real(), doc="a neuron fires when v >= v_peak, mV")
+    v_init: float = param(tunable=True, default=-65.0, check=Real(), doc="starting v (u starts at b v), mV")
+    substeps: int = param(
+        tunable=True, default=2, check=Integer(ge=1), doc="Euler sub-steps of v per step (2 = 0.5 ms at 1 ms)"
+    )
+
+
+def izhikevich_network_integrate(
+    v: np.ndarray,
+    u: np.ndarray,
+    fired: np.ndarray,
+    params: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    current: np.ndarray,
+    dt: float,
+    substeps: int,
+) -> None:
+    """One step of per-neuron Izhikevich dynamics, in place.
+
+    .. math::
+
+        v \\leftarrow c,\\ u \\leftarrow u + d \\text{ where fired}; \\quad
+        v \\leftarrow v + h (0.04 v^2 + 5 v + 140 - u + I) \\ (\\text{substeps times}, h = dt/n),
+        \\quad u \\leftarrow u + dt\\, a (b v - u)
+
+    ``v``, ``u`` float (N,) (mV), ``fired`` bool (N,), ``params = (a, b, c, d)`` float (N,) each,
+    ``current`` float (N,).
+    """
+    a, b, c, d = params
+    if fired.any():
+        v[fired] = c[fired]
+        u[fired] += d[fired]
+    h = dt / substeps
+    for _ in range(substeps):
+        v += h * ((0.04 * v + 5.0) * v + 140.0 - u + current)
+    u += dt * a * (b * v - u)
+
+
+class IzhikevichNetwork(Part):
+    """Izhikevich (2003) neurons in the two populations of Izhikevich's network models (2003, 2007).
+
+    Excitatory neurons (polarity +1) take the ``excitatory`` firing type, inhibitory ones (-1) the
+    ``inhibitory`` one (regular and fast spiking by default: a = 0.02 / 0.1, d = 8 / 2, b = 0.2,
+    c = -65). Every step each neuron also receives a random thalamic current
+    ``noise * (U(0, 1) - 0.5)`` drawn from the part's generator (ModelDB 84167 ``daspnet.m``:
+    ``I = 13 * (rand(N, 1) - 0.5)``). ``fire()`` reports ``v >= v_peak``; ``integrate(I)`` resets
+    the neurons that fired and advances one step as in the paper's code (two 0.5 ms Euler steps
+    of ``v``, one 1 ms step of ``u``; see :func:`izhikevich_network_integrate`).
+
+    Attributes
+    ----------
+    potentials : ndarray, float (N,)
+        ``v``, mV.
+    recovery : ndarray, float (N,)
+        ``u``.
+    """
+
+    Config = IzhikevichNetworkConfig
+    STATE = ("potentials", "recovery", "fired")
+
+    def __init__(self, config: IzhikevichNetworkConfig, ctx: Any):
+        super().__init__(config, ctx)
+        n = ctx.n_neurons
+        if config.inhibitory_last is not None:
+            if config.inhibitory_last > n:
+                raise ConfigError(
+                    f"$.neuron.inhibitory_last (IzhikevichNetwork): must be <= n_neurons = {n} "
+                    f"(got {config.inhibitory_last})"
+                )
+            self.polarities = np.ones(n, dtype=ctx.dtype)
+            self.polarities[n - config.inhibitory_last :] = -1.0
+        else:
+            self.polarities = build_polarities(
+                config.polarities, config.neuron_pct_inhibitory, n, self.rng, ctx.dtype, "$.neuron.polarities"
+            )
+        excitatory = self.polarities > 0
+        table = np.where(excitatory[:, None], PRESETS[config.excitatory], PRESETS[config.inhibitory])
+        self.params = tuple(np.ascontiguousarray(table[:, i], dtype=ctx.dtype) for i in range(4))
+        self.dt = float(ctx.dt)
+        self.potentials = np.zeros(n, dtype=ctx.dtype)
+        self.recovery = np.zeros(n, dtype=ctx.dtype)
+        self.fired = np.zeros(n, dtype=bool)
+        self._drive = np.zeros(n, dtype=ctx.dtype)
+        self.reset()
+
+    def reset(self) -> None:
+        """``v = v_init``, ``u = b v_init``, nothing fired."""
+        self.potentials.fill(self.v_init)
+        np.multiply(self.params[1], self.v_init, out=self.recovery)
+        self.fired.fill(False)
+
+    def fire(self) -> np.ndarray:
+        np.greater_equal(self.potentials, self.v_peak, out=self.fired)
+        return self.fired
+
+    def integrate(self, current: np.ndarray) -> None:
+        drive = self._drive
+        self.rng.random(dtype=drive.dtype, out=drive)
+        drive -= 0.5
+        drive *= self.noise
+        drive += current
+        izhikevich_network_integrate(
+            self.potentials, self.recovery, self.fired, self.params, drive, self.dt, int(self.substeps)
+        )
