@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 #: A small real experiment (registered parts only): 4 inputs, 3 neurons, 20 game steps.
 SMALL = """\
@@ -58,3 +63,39 @@ def snapshot(folder: Path) -> dict[str, str]:
         key = str(path.relative_to(folder))
         result[key] = "<dir>" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return result
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as a TOML literal (floats keep ``inf`` / ``nan``; dicts become inline tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def to_toml(document: Mapping[str, Any]) -> str:
+    """A TOML document of top-level scalars and one level of tables (what experiments use)."""
+    lines = [f"{key} = {toml_value(v)}" for key, v in document.items() if not isinstance(v, Mapping)]
+    for key, table in document.items():
+        if isinstance(table, Mapping):
+            lines.append(f"\n[{key}]")
+            lines += [f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def small_spec() -> dict[str, Any]:
+    """A fresh copy of :data:`SMALL` as a dict."""
+    return tomllib.loads(SMALL)

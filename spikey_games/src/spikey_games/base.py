@@ -25,6 +25,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import attrs
 import gymnasium
 import numpy as np
 from gymnasium import spaces
@@ -122,6 +123,13 @@ class Game(gymnasium.Env):
                 base = cls.PRESETS[name]
             else:
                 problems.append(cls._unknown_preset(name, address))
+        fields = [f.name for f in attrs.fields(cls.Config)]
+        section_keys = [*fields, "preset", "render_mode"]  # what a [game] section may hold
+        for key in settings:
+            if key not in fields:
+                hint = did_you_mean(str(key), section_keys) or f" (valid keys: {', '.join(section_keys)})"
+                problems.append(f"{address}.{key}: unknown key{hint}")
+        settings = {k: v for k, v in settings.items() if k in fields}
         merged = {**base, **cls.config, **settings}
         config = None
         try:

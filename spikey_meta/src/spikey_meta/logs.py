@@ -279,7 +279,23 @@ def read_log(path: str | os.PathLike) -> dict[str, Any]:
         raise ValueError(f"{path.name}: not a text file") from None
     if not isinstance(raw, dict) or not str(raw.get("format", "")).startswith("spikey-log/"):
         raise ValueError(f"{path.name}: not a Spikey log (no 'format': 'spikey-log/...' entry)")
-    return {key: decode(value) for key, value in raw.items() if key != "format"}
+    # a log of the wrong shape is refused whole, never half-read
+    for section in LOG_SECTIONS:
+        if section in raw and raw[section] is not None and not isinstance(raw[section], dict):
+            kind = type(raw[section]).__name__
+            raise ValueError(f"{path.name}: section {section!r} must be a JSON object (got {kind})")
+    try:
+        document = {key: decode(value) for key, value in raw.items() if key != "format"}
+    except Exception as error:  # any damaged tag (bad dtype, shape, payload) refuses the file
+        raise ValueError(f"{path.name}: damaged value ({type(error).__name__}: {error})") from None
+    for section in LOG_SECTIONS:
+        if not isinstance(document.get(section) or {}, dict):
+            raise ValueError(f"{path.name}: section {section!r} does not decode to a table")
+    return document
+
+
+#: The sections of a log document, each a JSON object.
+LOG_SECTIONS = ("meta", "network", "game", "results", "info")
 
 
 _LETTERS = string.ascii_lowercase

@@ -13,8 +13,9 @@ Files with different keys are aligned: the columns are the union, NaN where a ru
 column ending in ``.firing_threshold``; any other key is looked up in the runs' ``info`` sections and
 returned as a list with one value per run (None where a run lacks it).
 
-Files that are not Spikey logs, are truncated or cannot be read are skipped and reported: a single
-warning lists them and ``reader.skipped`` holds ``(file name, reason)`` pairs. ``*~SUMMARY*.json``
+Files that are not Spikey logs, are truncated, damaged, of the wrong shape or cannot be read are
+skipped whole and reported: one warning per file names it and why, and ``reader.skipped`` holds
+``(file name, reason)`` pairs. ``*~SUMMARY*.json``
 files (see :class:`spikey_meta.logs.MultiLogger`) go to ``reader.summary``.
 """
 
@@ -111,6 +112,7 @@ class Reader:
             except (OSError, ValueError) as error:
                 reason = str(error).removeprefix(f"{file.name}: ")
                 self.skipped.append((file.name, reason))
+                warnings.warn(f"Reader skipped {file}: {reason}", SkippedLogWarning, stacklevel=2)
                 continue
             if SUMMARY_MARK in file.name:
                 self.summaries[file.name] = document
@@ -121,10 +123,6 @@ class Reader:
             self._info_keys.update(document.get("info") or {})
             rows.append({"filename": file.name, **run_row(document)})
         self.df = pd.DataFrame(rows)
-        if self.skipped:
-            listing = "; ".join(f"{name} ({reason})" for name, reason in self.skipped)
-            message = f"Reader skipped {len(self.skipped)} file(s) of {path}: {listing}"
-            warnings.warn(message, SkippedLogWarning, stacklevel=2)
 
     @staticmethod
     def _candidates(path: Path, filenames: Iterable[str] | None) -> list[Path]:
