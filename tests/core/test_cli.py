@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import textwrap
+from importlib import metadata
+from pathlib import Path
 
 import pytest
+from installed import requires
 from spikey_core.cli import main, parse_assignment
 
 TOY_TOML = textwrap.dedent(
@@ -133,13 +137,73 @@ def test_parse_assignment_reads_toml_values():
     assert parse_assignment("name=XOR") == ("name", "XOR")
 
 
+def _console_script() -> str:
+    script = Path(sys.executable).with_name("spikey")
+    assert script.exists(), f"the spikey console script is not installed beside {sys.executable}"
+    return str(script)
+
+
 def test_installed_console_script_exit_status_and_no_traceback():
     result = subprocess.run(
-        [sys.executable, "-m", "spikey_core.cli", "describe", "neuron", "adaptive_thresold"],
+        [_console_script(), "describe", "backend", "seriall"],
         capture_output=True,
         text=True,
         cwd="/",
     )
     assert result.returncode == 2
-    assert "did you mean 'adaptive_threshold'?" in result.stderr
+    assert "did you mean 'serial'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["SCRIPT"], [sys.executable, "-m", "spikey_core"]])
+def test_version_from_the_script_and_python_m(command):
+    command = [_console_script() if c == "SCRIPT" else c for c in command]
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, cwd="/")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"spikey {metadata.version('spikey-core')}"
+    for entry_point in metadata.entry_points(group="spikey"):
+        dist = entry_point.dist
+        assert f"  plugin {entry_point.name}: {dist.name} {dist.version}" in lines
+
+
+@pytest.fixture
+def broken_plugin_env(tmp_path):
+    """An installed distribution whose ``spikey`` entry point fails to import."""
+    info = tmp_path / "spikey_broken-9.9.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: spikey-broken\nVersion: 9.9\n")
+    (info / "entry_points.txt").write_text("[spikey]\nbroken = spikey_broken_plugin\n")
+    (tmp_path / "spikey_broken_plugin.py").write_text("raise ImportError('needs numpy 7')\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("SPIKEY_BLOCK_PLUGINS", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(tmp_path)
+    return env
+
+
+def _spikey(args, env):
+    return subprocess.run([_console_script(), *args], capture_output=True, text=True, cwd="/", env=env)
+
+
+@requires("spikey-parts")
+def test_help_version_and_plugins_work_with_a_broken_plugin_and_report_it(broken_plugin_env):
+    shown = _spikey(["--help"], broken_plugin_env)
+    assert shown.returncode == 0 and "broken plugins not loaded: broken" in shown.stdout
+    version = _spikey(["--version"], broken_plugin_env)
+    assert version.returncode == 0
+    assert "plugin broken: spikey-broken 9.9 (BROKEN" in version.stdout
+    assert "plugin parts: spikey-parts" in version.stdout
+    plugins = _spikey(["plugins"], broken_plugin_env)
+    assert plugins.returncode == 0, plugins.stderr
+    assert "BROKEN, not loaded: plugin 'broken' (spikey-broken 9.9) failed to import" in plugins.stdout
+    assert "ImportError: needs numpy 7" in plugins.stdout and "SPIKEY_BLOCK_PLUGINS=broken" in plugins.stdout
+    assert "parts (spikey-parts" in plugins.stdout  # the good plugins are still listed
+
+
+@requires("spikey-parts")
+def test_other_commands_refuse_with_the_plugin_error_until_it_is_blocked(broken_plugin_env):
+    refused = _spikey(["parts", "neuron"], broken_plugin_env)
+    assert refused.returncode == 2
+    assert "cannot load plugins: plugin 'broken' (spikey-broken 9.9)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    blocked = _spikey(["parts", "neuron"], {**broken_plugin_env, "SPIKEY_BLOCK_PLUGINS": "broken"})
+    assert blocked.returncode == 0 and "lif" in blocked.stdout

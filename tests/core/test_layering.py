@@ -14,6 +14,7 @@ PACKAGE = Path(spikey_core.__file__).parent
 #: errors -> config -> registry -> spec -> network -> loops -> built-in plugin -> CLI, with the
 #: smaller modules slotted in where their imports put them. A new module must be placed here.
 LAYERS = (
+    "version",
     "errors",
     "callbacks",
     "config",

@@ -8,6 +8,7 @@ import sys
 import types
 
 import pytest
+from installed import requires
 from spikey_core.plugins import AUTOLOAD_ENV, BLOCK_ENV
 
 from spikey_core import PluginConflictError, PluginError, UnknownNameError, hookimpl, load_registry
@@ -69,6 +70,7 @@ def test_happy_path_order_and_provenance():
     assert registry.names("neuron") == ["a_neuron", "b_neuron"]
 
 
+@requires("spikey-example")
 def test_discovery_is_lazy_nothing_loaded_until_asked():
     code = (
         "import sys, spikey_core, spikey_core.registry as r\n"
@@ -108,6 +110,7 @@ def test_autoload_disabled_uses_only_builtins_and_explicit_plugins(monkeypatch):
     assert registry.names("neuron") == ["inline"]
 
 
+@requires("spikey-parts", "spikey-games", "spikey-meta", "spikey-example")
 def test_installed_plugins_are_found_through_the_entry_point_group():
     registry = load_registry(env={})
     names = [p.plugin for p in registry.providers]
@@ -202,3 +205,72 @@ def test_commands_hook_contributes_subcommands():
             entry_points=[FakeEntryPoint("cmd", command_plugin()), FakeEntryPoint("cmd2", command_plugin())],
             env={},
         )
+
+
+def plugin_raising(error):
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def spikey_register_parts(registry):
+        registry.add("neuron", "half_done", Dummy)  # registered before the failure: must not survive
+        raise error
+
+    module.spikey_register_parts = spikey_register_parts
+    return module
+
+
+def test_hook_that_raises_names_plugin_distribution_version_and_how_to_block():
+    bad = FakeEntryPoint("flaky", plugin_raising(KeyError("tau")), dist=("spikey-flaky", "0.3"))
+    with pytest.raises(PluginError) as caught:
+        load_registry(entry_points=[bad], env={})
+    message = str(caught.value)
+    assert "plugin 'flaky' (spikey-flaky 0.3)" in message
+    assert "spikey_register_parts raised KeyError: 'tau'" in message
+    assert f"{BLOCK_ENV}=flaky" in message and "uninstall 'spikey-flaky'" in message
+    assert isinstance(caught.value.__cause__, KeyError)
+
+
+def test_skip_broken_keeps_the_good_plugins_and_lists_the_broken_ones():
+    good = FakeEntryPoint("good", plugin_registering(("neuron", "fine", Dummy)))
+    unimportable = FakeEntryPoint("gone", error=ImportError("no module named 'gone'"))
+    raising = FakeEntryPoint("flaky", plugin_raising(RuntimeError("boom")))
+    registry = load_registry(entry_points=[good, unimportable, raising], env={}, skip_broken=True)
+    assert registry.names("neuron") == ["fine"]  # nothing of the plugin that failed half-way
+    assert sorted(b.provider.plugin for b in registry.broken) == ["flaky", "gone"]
+    assert [p.plugin for p in registry.providers] == ["core", "good"]
+    errors = {b.provider.plugin: b.error for b in registry.broken}
+    assert "no module named 'gone'" in errors["gone"] and f"{BLOCK_ENV}=gone" in errors["gone"]
+    assert "RuntimeError: boom" in errors["flaky"]
+
+
+@pytest.mark.parametrize("replacer_name", ["aaa", "zzz"])
+def test_replace_wins_whatever_the_entry_point_names_sort_to(replacer_name):
+    class Better:
+        pass
+
+    original = FakeEntryPoint("mmm", plugin_registering(("neuron", "lif", Dummy)), dist=("spikey-mmm", "1"))
+    replacer = FakeEntryPoint(
+        replacer_name, plugin_registering(("neuron", "lif", Better), replace=True), dist=("spikey-r", "2")
+    )
+    with pytest.warns(UserWarning, match=rf"plugin '{replacer_name}' \(spikey-r 2\) replaces neuron 'lif'"):
+        registry = load_registry(entry_points=[original, replacer], env={})
+    assert registry.get("neuron", "lif") is Better
+    assert registry.entry("neuron", "lif").provider.plugin == replacer_name
+
+
+def test_two_replacements_of_one_name_conflict():
+    one = FakeEntryPoint("one", plugin_registering(("neuron", "lif", Dummy), replace=True))
+    two = FakeEntryPoint("two", plugin_registering(("neuron", "lif", Dummy), replace=True))
+    with pytest.raises(PluginConflictError, match="replaced twice"):
+        load_registry(entry_points=[one, two], env={})
+
+
+def test_conflict_advice_is_what_a_plugin_author_can_do():
+    one = FakeEntryPoint("one", plugin_registering(("neuron", "lif", Dummy)), dist=("spikey-one", "1.0"))
+    two = FakeEntryPoint("two", plugin_registering(("neuron", "lif", Dummy)), dist=("spikey-two", "2.0"))
+    with pytest.raises(PluginConflictError) as caught:
+        load_registry(entry_points=[one, two], env={})
+    message = str(caught.value)
+    assert "registry.add('neuron', 'lif', YourClass, replace=True)" in message
+    assert "'two_lif'" in message  # a concrete other name
+    assert "spikey_parts" not in message  # no advice pointing at a first-party package

@@ -20,8 +20,7 @@ from spikey_core.loops import GenericLoop, TrainingLoop, build_game, make_loop
 from spikey_core.network import Network, NetworkConfig
 from spikey_core.part import BuildContext, EmptyConfig, Part
 from spikey_core.plugins import get_registry, hookimpl, load_registry, set_registry
-
-__version__ = "0.6.0"
+from spikey_core.version import __version__
 
 __all__ = [
     "EVENTS",
@@ -42,6 +41,7 @@ __all__ = [
     "SpikeyError",
     "TrainingLoop",
     "UnknownNameError",
+    "__version__",
     "build_game",
     "describe",
     "from_dict",

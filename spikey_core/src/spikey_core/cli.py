@@ -21,9 +21,10 @@ from typing import Any
 from spikey_core import config as cfg
 from spikey_core.errors import ConfigError, PluginConflictError, PluginError, SpikeyError, UnknownNameError
 from spikey_core.experiment import Experiment, FileExperiment
-from spikey_core.plugins import get_registry
+from spikey_core.plugins import get_registry, load_registry
 from spikey_core.registry import KINDS, Registry
 from spikey_core.spec import override
+from spikey_core.version import __version__
 
 USAGE_ERROR = 2
 RUN_FAILURE = 1
@@ -47,6 +48,9 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
 
 # -- plugins / parts / describe ------------------------------------------------------------------
 def cmd_plugins(args: argparse.Namespace, registry: Registry) -> int:
+    for broken in registry.broken:
+        print(f"{broken.provider.plugin} ({broken.provider.distribution} {broken.provider.version})")
+        print(f"  BROKEN, not loaded: {broken.error}")
     for provider in registry.providers:
         print(f"{provider.plugin} ({provider.distribution} {provider.version})")
         by_kind: dict[str, list[str]] = {}
@@ -102,7 +106,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
     if isinstance(presets, Mapping) and presets:
         print("\npresets: " + ", ".join(presets))
     config_cls = getattr(obj, "Config", None)
-    if cfg.is_config_class(config_cls):
+    if config_cls is not None and cfg.is_config_class(config_cls):
         print("\n" + cfg.describe(config_cls, title="settings:"))
     return 0
 
@@ -315,10 +319,32 @@ def _quiet_broken_pipe() -> int:
 
 
 # -- entry point -----------------------------------------------------------------------------------
+def version_text(registry: Registry | None) -> str:
+    """``spikey --version``: the core's version, then every plugin distribution's."""
+    lines = [f"spikey {__version__}"]
+    if registry is not None:
+        for provider in registry.providers:
+            if provider.plugin != "core":
+                lines.append(f"  plugin {provider.plugin}: {provider.distribution} {provider.version}")
+        for broken in registry.broken:
+            p = broken.provider
+            lines.append(f"  plugin {p.plugin}: {p.distribution} {p.version} (BROKEN: see 'spikey plugins')")
+    return "\n".join(lines)
+
+
 def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
+    broken = registry.broken if registry is not None else []
+    epilog = None
+    if broken:
+        names = ", ".join(b.provider.plugin for b in broken)
+        epilog = f"broken plugins not loaded: {names} (details: spikey plugins)"
     parser = argparse.ArgumentParser(
-        prog="spikey", description="Spikey: spiking networks that learn by reward."
+        prog="spikey",
+        description="Spikey: spiking networks that learn by reward.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps --version one line per plugin
     )
+    parser.add_argument("--version", action="version", version=version_text(registry))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     sub.add_parser("plugins", help="list installed plugins and what each registers")
@@ -351,15 +377,28 @@ def build_parser(registry: Registry | None) -> argparse.ArgumentParser:
 BUILTIN = {"plugins": cmd_plugins, "parts": cmd_parts, "describe": cmd_describe, "run": cmd_run}
 
 
+#: Commands that still work, on the plugins that load, when an installed plugin is broken.
+WORKS_WITH_BROKEN_PLUGINS = ("plugins",)
+
+
 def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
-    """Run the command line; returns the exit status. ``registry`` defaults to the loaded one."""
-    try:
-        registry = get_registry() if registry is None else registry
-    except (PluginError, PluginConflictError, ConfigError) as error:
-        print(f"spikey: cannot load plugins: {error}", file=sys.stderr)
-        return USAGE_ERROR
+    """Run the command line; returns the exit status. ``registry`` defaults to the loaded one.
+
+    A broken plugin does not stop ``--help``, ``--version`` and ``spikey plugins`` (which report
+    it); every other command exits 2 with the plugin's error, which says how to block it.
+    """
+    load_error: SpikeyError | None = None
+    if registry is None:
+        try:
+            registry = get_registry()
+        except (PluginError, PluginConflictError, ConfigError) as error:
+            load_error = error
+            registry = load_registry(skip_broken=True)
     parser = build_parser(registry)
     args = parser.parse_args(argv)  # argparse exits 2 with a usage message on bad usage
+    if load_error is not None and args.command not in WORKS_WITH_BROKEN_PLUGINS:
+        print(f"spikey: cannot load plugins: {load_error}", file=sys.stderr)
+        return USAGE_ERROR
     try:
         if args.command in BUILTIN:
             status = BUILTIN[args.command](args, registry)

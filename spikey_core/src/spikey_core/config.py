@@ -438,7 +438,7 @@ def from_dict(cls: type, data: Any, *, address: str = "$") -> Any:
             continue
         value = data[name]
         if field.converter is not None:
-            value = field.converter(value)
+            value = field.converter(value)  # type: ignore[operator]  # param() only sets plain callables
         check = field.metadata.get(_CHECK)
         message = check.problem(value) if check is not None else None
         if message is not None:
@@ -472,7 +472,7 @@ def field_rows(cls: type) -> list[dict[str, str]]:
         if field.default is attrs.NOTHING:
             default = "(required)"
         elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-            default = _show(field.default.factory())
+            default = _show(field.default.factory())  # type: ignore[union-attr]
         else:
             default = _show(field.default)
         rows.append(

@@ -42,7 +42,7 @@ from spikey_core.engines import choose_engine
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
 from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
-from spikey_core.protocols import WEIGHT_METHODS
+from spikey_core.protocols import WEIGHT_METHODS, Input, Modifier, Neuron, Readout, Rewarder, Synapse, Weight
 from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve, trust_imports
 from spikey_core.weights import DENSE_ACTIVITY
@@ -192,13 +192,13 @@ class Network:
         built: dict[str, Any] = {}
         for slot, (part_cls, part_config) in resolved.items():
             built[slot] = part_cls(part_config, self._context(slot, built, game_params))
-        self.input = built["input"]
-        self.neuron = built["neuron"]
-        self.weight = built["weight"]
-        self.synapse = built.get("synapse")
-        self.readout = built["readout"]
-        self.rewarder = built.get("rewarder")
-        self.modifiers = [
+        self.input: Input = built["input"]
+        self.neuron: Neuron = built["neuron"]
+        self.weight: Weight = built["weight"]
+        self.synapse: Synapse | None = built.get("synapse")
+        self.readout: Readout = built["readout"]
+        self.rewarder: Rewarder | None = built.get("rewarder")
+        self.modifiers: list[Modifier] = [
             mod_cls(mod_config, self._context(f"modifier{i}", built, game_params))
             for i, (mod_cls, mod_config) in enumerate(modifiers)
         ]
@@ -354,10 +354,12 @@ class Network:
         return action
 
     def _step_reward(self, state: Any, t: int, learn: bool) -> None:
-        reward = float(self.rewarder(state, self.step_action(self, state), None))
+        rewarder, synapse = self.rewarder, self.synapse
+        assert rewarder is not None  # guaranteed at build: "step" mode requires a rewarder
+        reward = float(rewarder(state, self.step_action(self, state), None))
         self.tick_rewards[t] = reward
-        if learn:
-            self.synapse.reward(reward)
+        if learn and synapse is not None:
+            synapse.reward(reward)
 
     def _check_finite(self) -> None:
         # One reduction per game step instead of a check per network step: NaN/inf propagate through sums.
@@ -458,7 +460,7 @@ class Network:
             "training": self.training,
         }
         json_path.write_text(json.dumps(document, indent=2))
-        np.savez(npz_path, **arrays)
+        np.savez(npz_path, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds too narrowly
         return json_path, npz_path
 
     @classmethod

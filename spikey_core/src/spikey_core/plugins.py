@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pluggy
@@ -23,9 +24,9 @@ import pluggy
 from spikey_core import hookspecs
 from spikey_core import plugin as core_plugin
 from spikey_core import registry as registry_module
-from spikey_core.errors import PluginError, did_you_mean
+from spikey_core.errors import ConfigError, PluginConflictError, PluginError, did_you_mean
 from spikey_core.hookspecs import hookimpl
-from spikey_core.registry import Provider, Registry
+from spikey_core.registry import BrokenPlugin, Provider, Registry
 
 GROUP = "spikey"
 AUTOLOAD_ENV = "SPIKEY_DISABLE_PLUGIN_AUTOLOAD"
@@ -113,6 +114,7 @@ def load_registry(
     entry_points: Iterable[Any] | None = None,
     plugins: Iterable[tuple[str, Any]] = (),
     env: Mapping[str, str] | None = None,
+    skip_broken: bool = False,
 ) -> Registry:
     """Load every plugin and return a fresh :class:`Registry`.
 
@@ -125,11 +127,17 @@ def load_registry(
         Plugin objects registered directly, after the entry points (useful in tests).
     env : mapping, optional
         Environment to read the opt-out variables from (default ``os.environ``).
+    skip_broken : bool
+        Instead of raising, leave out every plugin that fails (nothing it registered is kept) and
+        list it in ``registry.broken``; ``spikey --help``, ``--version`` and ``spikey plugins``
+        use this to keep working, and report the broken plugins.
 
     Raises
     ------
     PluginError
-        A plugin fails to import, implements a hook that does not exist, or has bad hook arguments.
+        A plugin fails to import, implements a hook that does not exist, has bad hook arguments,
+        or raises inside a hook; the message names the plugin, its distribution and version, the
+        cause, and how to block it.
     PluginConflictError
         Two plugins register the same ``(kind, name)``.
     """
@@ -140,30 +148,65 @@ def load_registry(
     if entry_points is None:
         entry_points = discover_entry_points() if _autoload(env) else []
     blocked = _blocked(env)
+    registry = Registry()
     for entry_point in sorted(entry_points, key=lambda ep: ep.name):
         if entry_point.name in blocked:
             continue
         provider = _entry_point_provider(entry_point)
-        ordered.append((_load_entry_point(entry_point, provider), provider))
+        with _guard(registry, provider, skip_broken):
+            ordered.append((_load_entry_point(entry_point, provider), provider))
     for name, plugin in plugins:
         if name not in blocked:
             ordered.append((plugin, Provider(name, "(in process)", "-")))
+    usable = []
     for plugin, provider in ordered:
-        _register(manager, plugin, provider)
+        with _guard(registry, provider, skip_broken):
+            _register(manager, plugin, provider)
+            usable.append(provider)
 
-    registry = Registry()
     impls = {hook: _impls_by_plugin(manager, hook) for hook in _HOOK_ORDER}
-    for _, provider in ordered:
-        registry._set_provider(provider)
-        impl = impls["spikey_register_parts"].get(provider.plugin)
-        if impl is not None:
-            impl(registry=registry)
-    for _, provider in ordered:
-        registry._provider = provider
-        impl = impls["spikey_register_commands"].get(provider.plugin)
-        if impl is not None:
-            impl(registry=registry)
+    for hook in _HOOK_ORDER:
+        for provider in usable:
+            if any(b.provider == provider for b in registry.broken):
+                continue
+            if hook == _HOOK_ORDER[0]:
+                registry._set_provider(provider)
+            registry._provider = provider
+            impl = impls[hook].get(provider.plugin)
+            if impl is not None:
+                _call_hook(registry, impl, hook, provider, skip_broken)
     return registry
+
+
+@contextmanager
+def _guard(registry: Registry, provider: Provider, skip_broken: bool) -> Iterator[None]:
+    """Raise a failing plugin's error, or with ``skip_broken`` record it in ``registry.broken``."""
+    try:
+        yield
+    except (PluginError, PluginConflictError, ConfigError) as error:
+        if not skip_broken:
+            raise
+        registry.broken.append(BrokenPlugin(provider, str(error)))
+
+
+def _call_hook(registry: Registry, impl: Any, hook: str, provider: Provider, skip_broken: bool) -> None:
+    """Run one plugin's hook; a failure names the plugin and leaves nothing of it registered."""
+    entries, commands = dict(registry._entries), dict(registry._commands)
+    replacing = set(registry._replacing)
+    with _guard(registry, provider, skip_broken):
+        try:
+            impl(registry=registry)
+        except (PluginError, PluginConflictError, ConfigError):
+            raise
+        except Exception as error:  # a plugin's hook may fail with anything; name its source
+            raise PluginError(
+                f"{provider}: its hook {hook} raised {type(error).__name__}: {error}. "
+                f"Fix or uninstall '{provider.distribution}', or skip it with {BLOCK_ENV}={provider.plugin}"
+            ) from error
+        return
+    # only reached when the failure was recorded: drop whatever the plugin registered before failing
+    registry._entries, registry._commands, registry._replacing = entries, commands, replacing
+    registry.providers = [p for p in registry.providers if p != provider]
 
 
 def _impls_by_plugin(manager: pluggy.PluginManager, hook: str) -> dict[str, Any]:

@@ -82,6 +82,14 @@ class Command:
 _UNKNOWN = Provider("unknown", "unknown", "unknown")
 
 
+@attrs.frozen
+class BrokenPlugin:
+    """A plugin that failed to load: who it is and the error that names the cause and the fix."""
+
+    provider: Provider
+    error: str
+
+
 class Registry:
     """Registered parts, games, experiments, backends, ... and CLI commands, with provenance."""
 
@@ -89,7 +97,10 @@ class Registry:
         self._entries: dict[tuple[str, str], Entry] = {}
         self._commands: dict[str, Command] = {}
         self._provider: Provider = _UNKNOWN
+        self._replacing: set[tuple[str, str]] = set()
         self.providers: list[Provider] = []
+        #: Plugins skipped because they failed to load (only when loaded with ``skip_broken``).
+        self.broken: list[BrokenPlugin] = []
 
     # -- filled by plugins ---------------------------------------------------------------------
     def add(self, kind: str, name: str, obj: Any, *, replace: bool = False) -> None:
@@ -104,14 +115,16 @@ class Registry:
         obj : class or callable
             What the name stands for.
         replace : bool
-            Deliberately override an earlier registration (warns instead of failing).
+            Deliberately override the registration of ``(kind, name)`` by another plugin (a
+            warning says so). It wins whatever order the plugins load in: a plain registration
+            that comes after a replacing one is ignored (with the same warning).
 
         Raises
         ------
         ConfigError
             Unknown kind or empty name.
         PluginConflictError
-            ``(kind, name)`` already registered by another plugin and ``replace`` is false.
+            ``(kind, name)`` registered by two plugins, neither with ``replace=True`` (or both).
         """
         if kind not in KINDS:
             raise ConfigError(
@@ -123,17 +136,36 @@ class Registry:
         key = (kind, name)
         previous = self._entries.get(key)
         if previous is not None:
-            if not replace:
-                raise PluginConflictError(
-                    f"{kind} {name!r} is registered twice: by {previous.provider} and by "
-                    f"{self._provider}; uninstall or block one of them (SPIKEY_BLOCK_PLUGINS="
-                    f"{self._provider.plugin}), or pass replace=True in the later plugin"
+            earlier_replaces = key in self._replacing
+            if replace == earlier_replaces:
+                raise PluginConflictError(self._conflict(kind, name, previous.provider, both=replace))
+            if earlier_replaces:  # the replacing plugin loaded first; it keeps the name
+                warnings.warn(
+                    f"{previous.provider} replaces {kind} {name!r} of {self._provider}", stacklevel=2
                 )
-            warnings.warn(
-                f"{self._provider} replaces {kind} {name!r} of {previous.provider}",
-                stacklevel=2,
-            )
+                return
+            warnings.warn(f"{self._provider} replaces {kind} {name!r} of {previous.provider}", stacklevel=2)
+        if replace:
+            self._replacing.add(key)
         self._entries[key] = Entry(kind, name, obj, self._provider)
+
+    def _conflict(self, kind: str, name: str, previous: Provider, *, both: bool) -> str:
+        """The message for two plugins claiming ``(kind, name)``: what each party can do."""
+        new = self._provider
+        if both:
+            return (
+                f"{kind} {name!r} is replaced twice (replace=True): by {previous} and by {new}; "
+                f"only one plugin may replace it. Block one of them: SPIKEY_BLOCK_PLUGINS={new.plugin}"
+            )
+        block = f"SPIKEY_BLOCK_PLUGINS={new.plugin}"
+        if previous.plugin != "core":
+            block += f" (or ={previous.plugin})"
+        return (
+            f"{kind} {name!r} is registered twice: by {previous} and by {new}. "
+            f"Plugin authors: to override the other on purpose, register with "
+            f"registry.add({kind!r}, {name!r}, YourClass, replace=True); otherwise register it "
+            f"under another name (e.g. '{new.plugin}_{name}'). Users: uninstall or block one, {block}"
+        )
 
     def add_command(
         self, name: str, *, help: str, setup: Callable[[Any], None], run: Callable[[Any], int]

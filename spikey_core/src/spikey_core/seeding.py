@@ -29,7 +29,7 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
         return seed
     if seed is None:
         return np.random.SeedSequence()
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) and int(seed) >= 0:
         return np.random.SeedSequence(int(seed))
     raise ConfigError(f"seed: must be a non-negative integer or None (got {seed!r})")
 

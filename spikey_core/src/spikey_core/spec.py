@@ -265,13 +265,15 @@ def _replace_section(spec: dict[str, Any], address: str, value: Any) -> None:
         spec[name] = value
 
 
-def build_config(cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] = ()) -> Any:
+def build_config(
+    cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] | None = None
+) -> Any:
     """Validate ``data`` against ``cls.Config`` (fields missing from ``data`` may come from ``fallback``)."""
     config_cls = getattr(cls, "Config", None)
     if config_cls is None or not cfg.is_config_class(config_cls):
         raise ConfigError(f"{address}.type: {cls!r} has no attrs 'Config' class; every part needs one")
     fields = {f.name for f in attrs.fields(config_cls)}
-    merged = {k: v for k, v in dict(fallback).items() if k in fields and k not in data}
+    merged = {k: v for k, v in dict(fallback or {}).items() if k in fields and k not in data}
     merged.update(data)
     return cfg.from_dict(config_cls, merged, address=address)
 
@@ -318,7 +320,9 @@ def _config_fields(kind: str, section: Any, registry: Registry | None, *, strict
             raise
         return set()
     config_cls = getattr(cls, "Config", None)
-    fields = {f.name for f in attrs.fields(config_cls)} if cfg.is_config_class(config_cls) else set()
+    if config_cls is None or not cfg.is_config_class(config_cls):
+        return set()
+    fields = {f.name for f in attrs.fields(config_cls)}
     if kind == "game" and getattr(cls, "PRESETS", None):
         fields.add("preset")  # a game's section also chooses its preset (see Game.from_spec)
     return fields

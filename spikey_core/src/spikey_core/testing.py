@@ -63,11 +63,11 @@ def check_config_class(cls: Any) -> list[str]:
 def _is_frozen(config_cls: type) -> bool:
     try:
         instance_fields = attrs.fields(config_cls)
-        probe = object.__new__(config_cls)
+        probe: Any = object.__new__(config_cls)
         if instance_fields:
             setattr(probe, instance_fields[0].name, None)
         else:
-            probe.__spikey_probe__ = None  # type: ignore[attr-defined]
+            probe.__spikey_probe__ = None
     except attrs.exceptions.FrozenInstanceError:
         return True
     except AttributeError:  # slotted classes refuse unknown names; frozen ones refuse all
@@ -417,7 +417,7 @@ def _check_synapse(part, build, sizes, state, dtype) -> list[str]:
     frozen = None if weight is None else weight.to_dense()
     part.reward(1.0)
     part.reward(-1.0)
-    if weight is not None and not np.array_equal(frozen, weight.to_dense()):
+    if weight is not None and frozen is not None and not np.array_equal(frozen, weight.to_dense()):
         problems.append(f"{name}: reward() changed weights after eval(); eval must freeze learning")
     if weight is not None and np.any(weight.to_dense()[~weight.dense_mask()] != 0):
         problems.append(f"{name}: learning created absent synapses (mask False entries changed)")

@@ -5,6 +5,9 @@ Importing this package registers the first-party games with gymnasium
 :func:`register_gymnasium_envs` for third-party games.
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
+
 from spikey_games.base import Game
 from spikey_games.cartpole import CartPole
 from spikey_games.gym import GymGame, wrap_env
@@ -13,6 +16,11 @@ from spikey_games.random_state import RandomState
 from spikey_games.registration import env_id, register_gymnasium_envs
 
 register_gymnasium_envs()
+
+try:  # the one source of the version is the distribution's metadata (its pyproject.toml)
+    __version__ = _distribution_version("spikey-games")
+except PackageNotFoundError:  # pragma: no cover - running from an uninstalled source tree
+    __version__ = "0+unknown"
 
 __all__ = [
     "CartPole",
