@@ -113,7 +113,7 @@ def choose_engine(requested: str, network: Any, registry: Any) -> tuple[Any, str
         ((entry.obj, entry.name) for entry in registry.entries("engine")),
         key=lambda item: (-getattr(item[0], "priority", 0), item[1]),
     )
-    declined = []
+    declined: list[str] = []
     for cls, name in candidates:
         problem = cls.check(network)
         if problem is None:
