@@ -27,6 +27,7 @@ LAYERS = (
     "hookspecs",
     "network_config",
     "spec",
+    "protocol_checks",
     "engines",
     "saved",
     "network",

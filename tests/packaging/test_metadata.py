@@ -34,6 +34,7 @@ THIRD_PARTY = {
     "tqdm": "tqdm",
     "matplotlib": "matplotlib",
     "ray": "ray",
+    "numba": "numba",
 }
 DIST_OF_IMPORT = {pkg: dist for dist, pkg in MEMBERS.values()} | THIRD_PARTY
 

@@ -36,13 +36,14 @@ from typing import Any
 import numpy as np
 
 from spikey_core import config as cfg
+from spikey_core import protocol_checks as checks
 from spikey_core import saved, seeding
 from spikey_core.callbacks import Callback
 from spikey_core.engines import choose_engine
 from spikey_core.errors import ConfigError, SimulationError, SpikeyError
 from spikey_core.network_config import REWARD_MODES, NetworkConfig
 from spikey_core.part import BuildContext, Part
-from spikey_core.protocols import WEIGHT_METHODS, Input, Modifier, Neuron, Readout, Rewarder, Synapse, Weight
+from spikey_core.protocols import Input, Modifier, Neuron, Readout, Rewarder, Synapse, Weight
 from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.spec import PART_SECTIONS, Problems, build_config, resolve, trust_imports
 from spikey_core.weights import DENSE_ACTIVITY
@@ -202,7 +203,7 @@ class Network:
             mod_cls(mod_config, self._context(f"modifier{i}", built, game_params))
             for i, (mod_cls, mod_config) in enumerate(modifiers)
         ]
-        self._check_part_shapes()
+        self._check_protocols(game)
         self._allocate()
         self._choose_engine()
         self.callback.network_init(network=self)
@@ -226,27 +227,65 @@ class Network:
             network=self,
         )
 
-    def _check_part_shapes(self) -> None:
-        expected = (self.n_inputs + self.n_neurons, self.n_neurons)
-        name = type(self.weight).__name__
-        missing = [m for m in WEIGHT_METHODS if not callable(getattr(self.weight, m, None))]
-        if missing:
-            raise ConfigError(
-                f"$.weight: {name} lacks {', '.join(missing)} of the weight protocol; "
-                "subclass spikey_core.weights.DenseWeight or implement spikey_core.protocols.Weight"
+    def _check_protocols(self, game: Any) -> None:
+        """Every part against its protocol: members, shapes, dtypes, polarities, readout actions.
+
+        Raises
+        ------
+        ConfigError
+            One line per problem, naming the section and the part class; nothing has run yet.
+        """
+        lines: list[str] = []
+        slots = [(slot, slot, getattr(self, slot)) for slot in PART_SECTIONS]
+        slots += [("modifier", f"modifiers[{i}]", m) for i, m in enumerate(self.modifiers)]
+        conforming = set()
+        for kind, slot, part in slots:
+            if part is None:
+                continue
+            missing = checks.check_members(kind, part, f"$.{slot}")
+            lines += missing
+            if not missing:
+                conforming.add(slot)
+        body = "(n_neurons,)"
+        if "input" in conforming:
+            lines += checks.check_polarities(self.input, "$.input", self.n_inputs, "(n_inputs,)")
+        if "neuron" in conforming:
+            lines += checks.check_polarities(self.neuron, "$.neuron", self.n_neurons, "(n_neurons,)")
+            lines += checks.check_array(
+                self.neuron.potentials,
+                "$.neuron",
+                f"{type(self.neuron).__name__}.potentials",
+                shape=(self.n_neurons,),
+                meaning="(n_neurons,)",
+                kinds="f",
+                kind_name="float",
             )
-        shape = tuple(getattr(self.weight, "shape", ()))
-        if shape != expected:
-            raise ConfigError(
-                f"$.weight: {name} has shape {shape}; the network needs "
-                f"{expected} = (n_inputs + n_neurons, n_neurons)"
+            lines += checks.check_fire(self.neuron, "$.neuron", self.n_neurons, body, _reset)
+        if "weight" in conforming:
+            lines += checks.check_weight(
+                self.weight, "$.weight", self.n_inputs + self.n_neurons, self.n_neurons
             )
-        for slot, n in (("input", self.n_inputs), ("neuron", self.n_neurons)):
-            if np.shape(getattr(self, slot).polarities) != (n,):
-                raise ConfigError(
-                    f"$.{slot}: {type(getattr(self, slot)).__name__}.polarities has shape "
-                    f"{np.shape(getattr(self, slot).polarities)}; expected ({n},)"
-                )
+        if "readout" in conforming:
+            lines += checks.check_readout(
+                self.readout, "$.readout", self.processing_time, self.n_outputs, game
+            )
+        if lines:
+            raise ConfigError(lines)
+        self._input_checked = "input" not in conforming
+
+    def _check_input_fire(self, state: Any) -> None:
+        """The input's ``fire()`` needs a game state, so it is checked on the first tick (on a copy)."""
+        lines = checks.check_fire(
+            self.input,
+            "$.input",
+            self.n_inputs,
+            "(n_inputs,)",
+            lambda probe: probe.update(state),
+            report_errors=False,
+        )
+        if lines:
+            raise ConfigError(lines)
+        self._input_checked = True
 
     def _allocate(self) -> None:
         units = self.n_inputs + self.n_neurons
@@ -339,6 +378,8 @@ class Network:
     # -- simulation ------------------------------------------------------------------------------
     def tick(self, state: Any) -> Any:
         """Run one game step: ``processing_time`` network steps on ``state``; returns the action."""
+        if not self._input_checked:
+            self._check_input_fire(state)
         self.input.update(state)
         for modifier in self.modifiers:
             modifier.update(self)
@@ -556,6 +597,10 @@ def _with_derived_n_inputs(network: Any, input_part: Any, game_params: Mapping[s
     derive = getattr(part_cls, "n_inputs_for", None)
     n_inputs = derive(part_config, game_params) if callable(derive) else None
     return network if n_inputs is None else {**network, "n_inputs": n_inputs}
+
+
+def _reset(part: Any) -> None:
+    part.reset()
 
 
 def _live_config(part: Any, built: Any) -> Any:

@@ -1,0 +1,61 @@
+"""Test-suite wide: tests that import a first-party distribution which is not installed are skipped.
+
+CI also installs each member alone with only its declared dependencies (``.ci/members``) and runs
+its tests there; a test that also exercises a sibling distribution (an integration test) is then
+skipped with the reason, while the full-workspace run executes it. Only first-party packages are
+treated so: a missing third-party dependency still fails loudly.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import textwrap
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+FIRST_PARTY = ("spikey_core", "spikey_parts", "spikey_games", "spikey_meta", "spikey_example")
+#: third-party packages that only a first-party sibling brings (spikey-games brings gymnasium)
+BROUGHT_BY = {"gymnasium": "spikey_games"}
+
+
+@cache
+def _installed(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
+
+
+def _missing(tree: ast.AST) -> set[str]:
+    wanted = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            wanted |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            wanted.add(node.module.split(".")[0])
+    wanted = {BROUGHT_BY.get(name, name) for name in wanted}
+    return {name for name in wanted if name in FIRST_PARTY and not _installed(name)}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    tree = ast.parse(collection_path.read_text())
+    top_level = ast.Module(body=[n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))])
+    return True if _missing(top_level) else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        missing = _missing(tree)
+        if missing:
+            reason = f"needs {', '.join(sorted(missing))} installed (an integration test)"
+            item.add_marker(pytest.mark.skip(reason=reason))
