@@ -64,7 +64,7 @@ def known_callables(registry: Registry) -> dict[str, Any]:
     for entry in registry.entries():
         _remember(known, entry.obj)
         config_cls = getattr(entry.obj, "Config", None)
-        if cfg.is_config_class(config_cls):
+        if config_cls is not None and cfg.is_config_class(config_cls):
             for field in attrs.fields(config_cls):
                 default = field.default
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]

@@ -239,6 +239,7 @@ def trust_imports(spec: Mapping[str, Any], *, registry: Registry | None = None) 
     problems = Problems()
     registry = registry_or_loaded(registry)
     for address, kind, section in _typed_sections(new):
+        value: Any
         if isinstance(section, str):
             holder, value = None, section
         elif isinstance(section, dict):
