@@ -35,6 +35,7 @@ THIRD_PARTY = {
     "matplotlib": "matplotlib",
     "ray": "ray",
     "numba": "numba",
+    "optuna": "optuna",
 }
 DIST_OF_IMPORT = {pkg: dist for dist, pkg in MEMBERS.values()} | THIRD_PARTY
 
