@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 
+#: What to do about a missing member, for kinds that have a base class implementing the protocol.
+HINTS = {"weight": "; subclass spikey_core.weights.DenseWeight, which implements all of it"}
+
+
 def protocol_members(protocol: type) -> tuple[list[str], list[str]]:
     """``(attributes, methods)`` a protocol declares (annotations, and functions incl. ``__call__``)."""
     attributes = [name for name in getattr(protocol, "__annotations__", {}) if not name.startswith("_")]
@@ -59,7 +63,8 @@ def check_members(kind: str, part: Any, address: str) -> list[str]:
     if not missing:
         return []
     where = f"{protocol.__module__}.{protocol.__qualname__}"
-    return [f"{address}: {_name(part)} lacks {', '.join(missing)} of the {kind} protocol ({where})"]
+    hint = HINTS.get(kind, "")
+    return [f"{address}: {_name(part)} lacks {', '.join(missing)} of the {kind} protocol ({where}){hint}"]
 
 
 def check_array(
@@ -134,7 +139,8 @@ def check_weight(weight: Any, address: str, n_units: int, n_neurons: int) -> lis
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else shape
     if shape != expected:
         problems.append(
-            f"{address}: {name} has shape {shape}; the network needs {expected} = (n_inputs + n_neurons, n_neurons)"
+            f"{address}: {name} has shape {shape}; the network needs {expected} "
+            "= (n_inputs + n_neurons, n_neurons)"
         )
     values = weight.values
     if not isinstance(values, np.ndarray) or values.dtype.kind != "f":
