@@ -99,3 +99,29 @@ def to_toml(document: Mapping[str, Any]) -> str:
 def small_spec() -> dict[str, Any]:
     """A fresh copy of :data:`SMALL` as a dict."""
     return tomllib.loads(SMALL)
+
+
+class Troublesome:
+    """A meta-game whose agents fail by their genotype: ``x`` = 0 raises, 1 kills its worker
+    process, anything else scores ``x``. Importable by worker processes (module level)."""
+
+    GENOTYPE_CONSTRAINTS = {"x": [0, 1, 2, 3, 4, 5]}
+
+    def __init__(self, deaths: int = 1):
+        self.deaths = deaths
+
+    @property
+    def genotype_constraints(self) -> dict[str, Any]:
+        return dict(self.GENOTYPE_CONSTRAINTS)
+
+    def get_fitness(self, genotype: dict[str, Any], seed: int) -> tuple[float, bool]:
+        import os
+
+        if genotype["x"] == 0:
+            raise RuntimeError("deliberate failure of agent x=0")
+        if genotype["x"] == 1 and os.environ.get("SPIKEY_TEST_IN_PARENT") != str(os.getpid()):
+            os._exit(3)  # the worker process dies while evaluating
+        return float(genotype["x"]), False
+
+    def describe(self) -> dict[str, Any]:
+        return {"class": "Troublesome"}

@@ -354,7 +354,7 @@ def _series(args: argparse.Namespace) -> int:
 
 
 def _evolve(args: argparse.Namespace) -> int:
-    from spikey_meta.population import Population
+    from spikey_meta.population import FAILED_FITNESS, Population
 
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
@@ -378,9 +378,18 @@ def _evolve(args: argparse.Namespace) -> int:
         result = population.run(progress=bar)
     finally:
         bar.close()
+    for entry in result.history:
+        for failure in entry.get("failures", ()):
+            print(
+                f"spikey evolve: epoch {entry['epoch']} agent {failure['agent']} {failure['genotype']} "
+                f"failed: {failure['type']}: {failure['message']}",
+                file=sys.stderr,
+            )
     print(f"best fitness {result.best_fitness:.6g} after {result.epochs} epochs: {result.best_genotype}")
+    if result.n_failed:
+        print(f"{result.n_failed} agent evaluation(s) failed (scored {FAILED_FITNESS}); see the agent logs")
     print(f"logs and checkpoint in {population.log_folder}")
-    return 0
+    return RUN_FAILURE if result.n_failed else 0
 
 
 def _tune(args: argparse.Namespace) -> int:

@@ -38,6 +38,7 @@ import math
 import numbers
 import os
 import tempfile
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -304,10 +305,46 @@ class GenotypeCache:
         return cache
 
 
-def evaluate_genotype(metagame: Any, genotype: dict[str, Any], seed: int) -> tuple[float, bool]:
-    """Worker side of an epoch: ``metagame.get_fitness(genotype, seed)`` as ``(float, bool)``."""
-    fitness, terminate = metagame.get_fitness(dict(genotype), seed)
-    return float(fitness), bool(terminate)
+#: The fitness of an agent whose evaluation failed: worse than any score.
+FAILED_FITNESS = -math.inf
+
+
+def evaluate_genotype(
+    metagame: Any, genotype: dict[str, Any], seed: int
+) -> tuple[float, bool, dict[str, str] | None]:
+    """Worker side of an epoch: ``metagame.get_fitness(genotype, seed)`` as ``(float, bool, None)``.
+
+    An evaluation that raises is not fatal to the search: it comes back as
+    ``(FAILED_FITNESS, False, {"type", "message", "traceback"})``, the same on every backend.
+    """
+    try:
+        fitness, terminate = metagame.get_fitness(dict(genotype), seed)
+        return float(fitness), bool(terminate), None
+    except Exception as error:
+        return FAILED_FITNESS, False, _error_record(error)
+
+
+def _error_record(error: BaseException) -> dict[str, str]:
+    text = "".join(traceback.format_exception(error))
+    return {"type": type(error).__name__, "message": str(error).split("\n")[0], "traceback": text}
+
+
+def _map_agents(backend: Any, jobs: list[tuple], progress: Any) -> list[tuple[float, bool, Any]]:
+    """Evaluate ``jobs``; a job whose worker process died is retried once, then recorded failed."""
+    from spikey_meta.backends.multiprocessing import WorkerDiedError
+
+    try:
+        return list(map_jobs(backend, evaluate_genotype, jobs, progress))
+    except WorkerDiedError as died:
+        outcomes = list(died.results)
+        for index in sorted(died.deaths):
+            try:
+                (outcomes[index],) = map_jobs(backend, evaluate_genotype, [jobs[index]])
+            except WorkerDiedError as again:
+                outcomes[index] = (FAILED_FITNESS, False, _error_record(again))
+            if progress is not None:
+                progress.update(1)
+        return outcomes
 
 
 # -- breeding -------------------------------------------------------------------------------------
@@ -373,6 +410,11 @@ class PopulationResult:
     terminated: bool
     history: list[dict[str, Any]]
     log_folder: str | None = None
+
+    @property
+    def n_failed(self) -> int:
+        """Agent evaluations that failed (recorded with the worst fitness), over every epoch."""
+        return sum(int(h.get("n_failed", 0)) for h in self.history)
 
 
 class Population:
@@ -657,26 +699,43 @@ class Population:
         ]
         if progress is not None:
             progress.update(len(keys) - len(todo))
-        outcomes = map_jobs(self._get_backend(), evaluate_genotype, jobs, progress)
-        for key, outcome in zip(todo, outcomes, strict=True):
-            known[key] = outcome
-            self.cache.put(key, outcome)
+        outcomes = _map_agents(self._get_backend(), jobs, progress)
+        errors: dict[str, dict[str, str]] = {}
+        for key, (value, terminate, error) in zip(todo, outcomes, strict=True):
+            known[key] = (value, terminate)
+            if error is None:
+                self.cache.put(key, (value, terminate))  # a failure is tried again, never cached
+            else:
+                errors[key] = error
         fitness = [known[k][0] for k in keys]
         if any(known[k][1] for k in keys):
             self.terminated = True
-        self._record(fitness, cached)
+        self._record(fitness, cached, [errors.get(k) for k in keys])
         return fitness
 
-    def _record(self, fitness: list[float], cached: list[bool]) -> None:
+    def _record(self, fitness: list[float], cached: list[bool], errors: list[Any] | None = None) -> None:
+        errors = errors or [None] * len(fitness)
         best = max(range(len(fitness)), key=lambda i: _orderable(fitness[i]))
+        scored = [f for f, e in zip(fitness, errors, strict=True) if e is None]
         self.history.append(
             {
                 "epoch": self.epoch,
                 "n_agents": len(fitness),
                 "best_fitness": fitness[best],
-                "mean_fitness": float(np.mean(fitness)),
+                "mean_fitness": float(np.mean(scored)) if scored else FAILED_FITNESS,
                 "best_genotype": plain(self.agents[best].genotype),
                 "n_cached": int(sum(cached)),
+                "n_failed": sum(e is not None for e in errors),
+                "failures": [
+                    {
+                        "agent": i,
+                        "genotype": plain(self.agents[i].genotype),
+                        "type": e["type"],
+                        "message": e["message"],
+                    }
+                    for i, e in enumerate(errors)
+                    if e is not None
+                ],
             }
         )
         if self._logger is None:
@@ -688,9 +747,13 @@ class Population:
                 "fitness": value,
                 "age": agent.age,
                 "cached": cached[i],
+                "ok": errors[i] is None,
             }
             results.update({k: v for k, v in agent.genotype.items() if k not in results})
             info = {"genotype": agent.genotype, "population_id": self.fingerprint[:16]}
+            if errors[i] is not None:
+                results.update(error_type=errors[i]["type"], error_message=errors[i]["message"])
+                info["error"] = errors[i]
             path = self._logger.write(document(results=results, info=info))
             self.log_names.append(path.name)
 
@@ -736,6 +799,7 @@ class Population:
                     "best_fitness": result.best_fitness,
                     "terminated": result.terminated,
                     "cache_hits": self.cache.hits,
+                    "n_failed": result.n_failed,
                 },
                 info={
                     "population_config": plain(config_to_dict(self.config)),

@@ -1,0 +1,54 @@
+"""A population survives failing agents on every backend: recorded, scored worst, counted, logged."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from badinput_kit import Troublesome
+from spikey_meta.population import Population
+
+
+def _run(tmp_path, backend, monkeypatch):
+    monkeypatch.setenv("SPIKEY_TEST_IN_PARENT", str(os.getpid()))  # the serial backend must not exit
+    population = Population(
+        Troublesome(),
+        backend=backend,
+        workers=2,
+        log_folder=tmp_path / "out",
+        n_agents=12,
+        n_epoch=2,
+        seed=3,
+    )
+    return population, population.run()
+
+
+@pytest.mark.parametrize("backend", ["serial", "multiprocessing"])
+def test_failing_agents_are_recorded_and_the_search_goes_on(tmp_path, monkeypatch, backend):
+    population, result = _run(tmp_path, backend, monkeypatch)
+    assert result.epochs == 2 and len(population.history) == 2
+    failures = [f for h in population.history for f in h["failures"]]
+    raised = [f for f in failures if f["genotype"]["x"] == 0]
+    assert raised and all("deliberate failure" in f["message"] for f in raised)
+    if backend == "multiprocessing":
+        died = [f for f in failures if f["genotype"]["x"] == 1]
+        assert died and all(f["type"] == "WorkerDiedError" for f in died)  # retried once, then failed
+    assert result.n_failed == len(failures) == sum(h["n_failed"] for h in population.history)
+    assert result.best_fitness == max(h["best_fitness"] for h in population.history) >= 2.0
+    logs = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*.json") if "~" not in p.name]
+    assert len(logs) == 24  # every agent of both epochs logged, failed ones included
+    failed_logs = [d for d in logs if d["results"]["ok"] is False]
+    assert len(failed_logs) == len(failures)
+    for document in failed_logs:
+        assert document["results"]["fitness"] == {"__float__": "-inf"}  # the worst possible score
+        assert document["results"]["error_type"] in ("RuntimeError", "WorkerDiedError")
+
+
+def test_failures_are_the_same_on_serial_and_multiprocessing_for_raising_agents(tmp_path, monkeypatch):
+    serial, _ = _run(tmp_path / "s", "serial", monkeypatch)
+    parallel, _ = _run(tmp_path / "p", "multiprocessing", monkeypatch)
+    raised = [[f["agent"] for f in h["failures"] if f["genotype"]["x"] == 0] for h in serial.history]
+    assert raised == [
+        [f["agent"] for f in h["failures"] if f["genotype"]["x"] == 0] for h in parallel.history
+    ]
