@@ -127,7 +127,7 @@ class DASTDP(SynapseBase):
         self.a_plus, self.a_minus = float(config.a_plus), float(config.a_minus)
         self.learning_rate, self.baseline = float(config.learning_rate), float(config.baseline)
         self.nearest = config.trace_mode == "nearest"
-        self._refreshed = False  # the rows spiking now were brought up to date by a propagation read
+        self._refreshed: Any = None  # (ids, pre, post) brought up to date by this step's propagation
         self.weight.before_read = self.refresh
 
     # -- scalars ----------------------------------------------------------------------------
@@ -182,9 +182,8 @@ class DASTDP(SynapseBase):
             return
         self._advance()
         rows = rows[self.plastic_unit[rows]]
-        if rows.size:
-            self._bring_up_to_date(self.weight.synapses_from(rows)[0])
-        self._refreshed = True
+        self._refreshed = self.weight.synapses_from(rows)  # the depression of this step reuses them
+        self._bring_up_to_date(self._refreshed[0])
 
     # -- protocol -----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -203,7 +202,7 @@ class DASTDP(SynapseBase):
     def step(self, spikes: np.ndarray) -> None:
         self._advance()
         self._globals[3] = 0.0  # the next step advances again
-        refreshed, self._refreshed = self._refreshed, False
+        refreshed, self._refreshed = self._refreshed, None
         now = spikes.nonzero()[0]
         n_in = self.n_inputs
         self.post_trace *= self.post_decay
@@ -222,7 +221,7 @@ class DASTDP(SynapseBase):
         else:
             self.pre_trace[now] += 1.0
 
-    def _pair(self, now: np.ndarray, post: np.ndarray, refreshed: bool) -> None:
+    def _pair(self, now: np.ndarray, post: np.ndarray, refreshed: Any) -> None:
         to_epoch = self.c_decay ** -self._globals[2]  # refer a change of c now to the epoch
         if post.size:  # potentiation: pre traces of earlier steps onto the neurons firing now
             ids, pre, _ = self.weight.synapses_into(post)
@@ -230,11 +229,13 @@ class DASTDP(SynapseBase):
             ids, pre = ids[keep], pre[keep]
             self._bring_up_to_date(ids)
             self.c_ref[ids] += (self.a_plus * to_epoch) * self.pre_trace[pre]
-        rows = now[self.plastic_unit[now]]
-        if rows.size:  # depression: post traces (this step included) of the targets of units firing now
-            ids, _, post_of = self.weight.synapses_from(rows)
-            if not refreshed:  # else propagation brought exactly these synapses up to date this step
-                self._bring_up_to_date(ids)
+        # depression: post traces (this step included) of the targets of units firing now
+        if refreshed is None:
+            ids, _, post_of = self.weight.synapses_from(now[self.plastic_unit[now]])
+            self._bring_up_to_date(ids)
+        else:  # propagation brought exactly these synapses up to date this step
+            ids, _, post_of = refreshed
+        if ids.size:
             self.c_ref[ids] -= (self.a_minus * to_epoch) * self.post_trace[post_of]
 
     def reward(self, reward: float) -> None:

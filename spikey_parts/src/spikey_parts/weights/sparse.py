@@ -16,18 +16,20 @@ from spikey_parts.weights.delays import DelaySpec, delay_param, row_delays
 
 
 # -- pure kernels over the compressed-row layout ------------------------------------------------------
-def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``pointers[k] .. pointers[k+1]-1`` for every ``k`` in ``keys``, concatenated.
-
-    Returns ``(positions, owner)``: int arrays of equal length; ``owner[i]`` is the index into
-    ``keys`` of the range ``positions[i]`` belongs to.
-    """
+def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions ``pointers[k] .. pointers[k+1]-1`` for every ``k`` in ``keys``, concatenated (int)."""
+    if keys.size == 1:
+        key = int(keys[0])
+        return np.arange(pointers[key], pointers[key + 1])
     starts = pointers[keys]
     counts = pointers[keys + 1] - starts
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(keys.size), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    return starts[owner] + offsets, owner
+    ends = np.cumsum(counts)
+    return np.arange(ends[-1] if ends.size else 0) + np.repeat(starts - ends + counts, counts)
+
+
+def range_owners(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """For :func:`gather_ranges`' output: the index into ``keys`` of each position's range."""
+    return np.repeat(np.arange(keys.size), pointers[keys + 1] - pointers[keys])
 
 
 def sparse_propagate(
@@ -47,7 +49,8 @@ def sparse_propagate(
     if active.size == 0:
         out.fill(0.0)
         return
-    ids, owner = gather_ranges(pointers, active)
+    ids = gather_ranges(pointers, active)
+    owner = range_owners(pointers, active)
     out[...] = np.bincount(post[ids], weights=values[ids] * emit[active][owner], minlength=out.shape[0])
 
 
@@ -267,7 +270,7 @@ class Sparse(Part):
             return
         active = spikes.nonzero()[0]
         if active.size:
-            ids, owner = gather_ranges(self.pointers, active)
+            ids, owner = gather_ranges(self.pointers, active), range_owners(self.pointers, active)
             self.line.schedule(self.post[ids], self.delays[ids], self.values[ids] * emit[active][owner])
         self.line.deliver(out)
 
@@ -276,11 +279,11 @@ class Sparse(Part):
         clip_values(self.values, self.max_weight)
 
     def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ids, _ = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
+        ids = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
         return ids, self.pre[ids], self.post[ids]
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        positions, _ = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
+        positions = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
         ids = self.by_post[positions]
         return ids, self.pre[ids], self.post[ids]
 
@@ -291,7 +294,8 @@ class Sparse(Part):
     def _row_terms(
         self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        ids, owner = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
+        rows = np.asarray(rows, dtype=np.intp)
+        ids, owner = gather_ranges(self.pointers, rows), range_owners(self.pointers, rows)
         post = self.post[ids]
         values = change[post] if change.ndim == 1 else change[owner, post]
         return ids, (values if row_scale is None else values * row_scale[owner])
