@@ -322,10 +322,13 @@ class Sparse(Part):
         """Column and row terms summed per synapse, then one clip (see the protocol)."""
         column_ids, column_values = self._column_terms(columns, column_change)
         row_ids, row_values = self._row_terms(rows, row_change, row_scale)
-        ids = np.concatenate([column_ids, row_ids])
-        total = np.concatenate([column_values, row_values])
-        unique, where = np.unique(ids, return_inverse=True)
-        self.add_at(unique, np.bincount(where, weights=total, minlength=unique.size))
+        # ids are unique within each term; both terms land before either clip (clipping is idempotent)
+        self.values[column_ids] += column_values
+        self.values[row_ids] += row_values
+        for ids in (column_ids, row_ids):
+            values = self.values[ids]
+            clip_values(values, self.max_weight)
+            self.values[ids] = values
 
     def zeros(self, dtype: Any = None) -> np.ndarray:
         return np.zeros(self.values.shape, dtype=self.values.dtype if dtype is None else dtype)
