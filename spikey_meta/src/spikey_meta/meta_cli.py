@@ -56,7 +56,8 @@ Both read one TOML file (paths inside it are relative to the file)::
     study_name = "spikey-tune"
     [constraints]                        # as for evolve; also { low = 1e-4, high = 1e-1, log = true }
 
-Options: ``--backend`` (serial, multiprocessing, ray; default multiprocessing), ``--workers``,
+Options: ``--backend`` (serial, multiprocessing, ray; default multiprocessing), ``--address
+HOST:PORT`` (with ``--backend ray``: join that running cluster), ``--workers``,
 ``--engine`` (numpy, numba or auto: sets ``network.engine`` of every run),
 ``--out`` (log folder; default ``spikey-runs/<file stem>``), ``--resume`` (series: skip runs
 already logged; evolve: continue from the checkpoint; tune: continue the stored study),
@@ -91,6 +92,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--backend", default="multiprocessing", help="serial, multiprocessing (default) or ray"
     )
     parser.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
+    parser.add_argument(
+        "--address",
+        metavar="HOST:PORT",
+        help="with --backend ray: join the running Ray cluster whose head is at HOST:PORT",
+    )
     parser.add_argument("--out", help="log folder (default: spikey-runs/<spec file stem>)")
     add_allow_imports(parser)
     parser.add_argument("--debug", action="store_true", help="print tracebacks of failures")
@@ -287,6 +293,17 @@ def _out(args: argparse.Namespace) -> Path:
     return Path(args.out) if args.out else Path("spikey-runs") / Path(args.spec).stem
 
 
+def _backend(args: argparse.Namespace) -> Any:
+    """The backend of ``--backend`` / ``--address``: a name, or a table joining a Ray cluster."""
+    if args.address is None:
+        return args.backend
+    if args.backend != "ray":
+        raise ConfigError(
+            f"--address: joins a Ray cluster, so it needs --backend ray (got --backend {args.backend})"
+        )
+    return {"type": "ray", "address": args.address}
+
+
 def _load(args: argparse.Namespace, command: str) -> tuple[dict[str, Any], Path]:
     data = load_toml(args.spec)
     _check_keys(data, TOP_KEYS[command], "$")
@@ -329,7 +346,7 @@ def _series(args: argparse.Namespace) -> int:
         series_params(table, "$.series"),
         n_repeats=table.get("n_repeats", 1),
         seed=table.get("seed", 0),
-        backend=args.backend,
+        backend=_backend(args),
         workers=args.workers,
         log_folder=_out(args),
     )
@@ -363,7 +380,7 @@ def _evolve(args: argparse.Namespace) -> int:
     prepare_out_folder(_out(args), create=False)  # Population creates it once its settings are valid
     population = Population(
         metagame,
-        backend=args.backend,
+        backend=_backend(args),
         workers=args.workers,
         log_folder=_out(args),
         resume=args.resume,
@@ -404,6 +421,7 @@ def _tune(args: argparse.Namespace) -> int:
     metagame = make_metagame(
         {**data, "metagame": metagame_table}, base, engine=args.engine, allow_imports=args.allow_imports
     )
+    prepare_out_folder(_out(args), create=False)  # the Tuner creates it once its settings are valid
     tuner_table = dict(data.get("tuner") or {})
     _check_keys(tuner_table, TUNER_KEYS, "$.tuner")
     storage = tuner_table.pop("storage", None)
@@ -415,7 +433,7 @@ def _tune(args: argparse.Namespace) -> int:
         storage = f"sqlite:///{(base / storage.removeprefix('sqlite:///')).resolve()}"  # relative to the file
     tuner = Tuner(
         metagame,
-        backend=args.backend,
+        backend=_backend(args),
         workers=args.workers,
         log_folder=_out(args),
         storage=storage,

@@ -17,7 +17,7 @@ Registered names: ``serial`` (spikey-core), ``multiprocessing`` (default on one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from spikey_core.backends.serial import SerialBackend
@@ -33,9 +33,11 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
 
     Parameters
     ----------
-    backend : None, str or backend instance
-        ``None`` means ``"multiprocessing"``; a string is a registered backend name; an object with
-        ``map`` and ``close`` is used as is (its owner closes it).
+    backend : None, str, mapping or backend instance
+        ``None`` means ``"multiprocessing"``; a string is a registered backend name; a mapping
+        ``{"type": name, **options}`` passes options to the backend class (e.g. ``{"type": "ray",
+        "address": "head:6379"}`` joins a Ray cluster); an object with ``map`` and ``close`` is
+        used as is (its owner closes it).
     workers : int, optional
         Number of worker processes for a backend created here (ignored by ``serial``).
 
@@ -46,6 +48,7 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
     """
     if backend is None:
         backend = DEFAULT_BACKEND
+    backend, options = _split(backend)
     if not isinstance(backend, str):
         if not (callable(getattr(backend, "map", None)) and callable(getattr(backend, "close", None))):
             raise ConfigError(
@@ -57,7 +60,26 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
     kwargs = {} if workers is None or backend == "serial" else {"workers": workers}
-    return cls(**kwargs), True
+    return cls(**kwargs, **options), True
+
+
+def _split(backend: Any) -> tuple[Any, dict[str, Any]]:
+    """``(name or instance, options)`` of a backend given by name, instance or ``{"type": ...}`` table."""
+    if not isinstance(backend, Mapping):
+        return backend, {}
+    options = dict(backend)
+    name = options.pop("type", None)
+    if not isinstance(name, str):
+        raise ConfigError(
+            f"backend: a backend table needs type = a registered backend name (got {backend!r})"
+        )
+    cls = _lookup(name)
+    known = getattr(cls, "OPTIONS", ())
+    unknown = [key for key in options if key not in known]
+    if unknown:
+        listing = ", ".join(known) or "none"
+        raise ConfigError(f"backend {name!r}: unknown option(s) {', '.join(unknown)} (options: {listing})")
+    return name, options
 
 
 def check_backend(backend: Any, *, workers: int | None = None) -> None:
@@ -65,6 +87,7 @@ def check_backend(backend: Any, *, workers: int | None = None) -> None:
 
     A backend class may define ``check_available()`` (e.g. Ray: is it installed?).
     """
+    backend, options = _split(backend)
     if not isinstance(backend, str):
         make_backend(backend)
         return
@@ -73,7 +96,7 @@ def check_backend(backend: Any, *, workers: int | None = None) -> None:
     cls = _lookup(backend)
     check = getattr(cls, "check_available", None)
     if callable(check):
-        check()
+        check(**options)
 
 
 def _lookup(name: str) -> Any:

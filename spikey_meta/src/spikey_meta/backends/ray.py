@@ -48,6 +48,13 @@ def _import_ray() -> Any:
     return ray
 
 
+def _address_ok(address: str) -> bool:
+    if address == "auto":
+        return True
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
 def _call(function: Callable[..., Any], job: tuple) -> Any:
     return function(*job)
 
@@ -79,10 +86,18 @@ class RayBackend:
     Config = RayConfig
     supports_on_result = True
 
+    #: Options a ``{"type": "ray", ...}`` backend table (``--address``) may set.
+    OPTIONS = ("address", "num_cpus", "runtime_env")
+
     @staticmethod
-    def check_available() -> None:
-        """Raise ConfigError (with the install command) when Ray is not installed."""
+    def check_available(address: str | None = None, **_: Any) -> None:
+        """Raise ConfigError (with the fix) when Ray is not installed or ``address`` is malformed."""
         _import_ray()
+        if address is not None and not _address_ok(address):
+            raise ConfigError(
+                f"backend 'ray': address {address!r} must be HOST:PORT (the head node's GCS, e.g. "
+                "127.0.0.1:6379), 'ray://HOST:PORT' (Ray Client) or 'auto'"
+            )
 
     def __init__(
         self,
@@ -101,7 +116,16 @@ class RayBackend:
                 options["num_cpus"] = num_cpus or workers
             if runtime_env:
                 options["runtime_env"] = dict(runtime_env)
-            self._ray.init(**options)
+            try:
+                self._ray.init(**options)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                if address is None:
+                    raise
+                raise ConfigError(
+                    f"backend 'ray': cannot join the cluster at {address}: {str(error).splitlines()[0]}; "
+                    "start it with 'ray start --head' (same RAY_AUTH_MODE / RAY_AUTH_TOKEN on every "
+                    "node and here when token authentication is on) or fix --address"
+                ) from None
             self.started = True
         self._remote = self._ray.remote(_call)
         self.closed = False
