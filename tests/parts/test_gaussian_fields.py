@@ -192,3 +192,48 @@ def test_logic_with_given_bounds_and_conformance():
             sizes={"n_inputs": 6},
             state=(0.3, 1.7),
         )
+
+
+# -- td_critic: the TD(lambda) critic on gaussian_fields features ---------------------------------
+def _critic(**settings):
+    from spikey_parts.rewarders.td_critic import TDCritic
+
+    encoder = build(n=2, low=[0.0], high=[1.0], n_fields=2, width=1.0, max_rate_hz=100.0)
+    ctx = BuildContext(
+        n_inputs=2,
+        n_neurons=1,
+        n_outputs=0,
+        processing_time=1,
+        rng=np.random.default_rng(0),
+        parts={"input": encoder},
+    )
+    return TDCritic(from_dict(TDCritic.Config, settings), ctx)
+
+
+def test_td_critic_by_hand():
+    critic = _critic(gamma=0.5, trace_decay=0.5, critic_rate=0.1, reward_per_step=1.0, terminal_bounds=[0.9])
+    # fields at 0 and 1 with sigma 1: phi(0) = (1, e^-0.5), phi(0.5) = (e^-0.125, e^-0.125)
+    a, b = math.exp(-0.5), math.exp(-0.125)
+    # step 1 (0 -> 0.5), w = 0: delta = 1; e = phi(0); w += 0.1 * 1 / (1 + a) * phi(0)
+    assert critic([0.0], 0, [0.5]) == pytest.approx(1.0)
+    w1 = 0.1 / (1 + a) * np.array([1.0, a])
+    np.testing.assert_allclose(critic.critic_weights, w1)
+    # step 2 (0.5 -> 1.0, terminal since 1.0 > 0.9): delta = 1 + 0 - w1 . phi(0.5)
+    delta = 1.0 - w1 @ np.array([b, b])
+    assert critic([0.5], 1, [1.0]) == pytest.approx(delta)
+    trace = 0.25 * np.array([1.0, a]) + np.array([b, b])
+    np.testing.assert_allclose(critic.critic_weights, w1 + 0.1 * delta / (2 * b) * trace)
+    critic.reset()
+    assert not critic.critic_trace.any()
+    frozen = critic.critic_weights.copy()
+    critic.eval()
+    critic([0.0], 0, [0.5])
+    np.testing.assert_array_equal(critic.critic_weights, frozen)  # eval(): the critic does not learn
+
+
+def test_td_critic_needs_a_field_encoder():
+    from spikey_parts.rewarders.td_critic import TDCritic
+
+    ctx = BuildContext(n_inputs=2, n_neurons=1, n_outputs=0, processing_time=1, parts={"input": object()})
+    with pytest.raises(ConfigError, match=r"\$\.rewarder \(TDCritic\): needs an input encoder with rates_hz"):
+        TDCritic(from_dict(TDCritic.Config, {}), ctx)

@@ -6,7 +6,7 @@ from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
-from spikey_meta.experiments import distal_reward, reference, rule_comparison
+from spikey_meta.experiments import control, distal_reward, reference, rule_comparison
 
 
 @hookimpl
@@ -25,6 +25,8 @@ def spikey_register_parts(registry):
     registry.add("experiment", "spikey05-conditioning", reference.Spikey05Conditioning)
     registry.add("experiment", "spikey05-conditioning-control", reference.Spikey05ConditioningControl)
     registry.add("experiment", "izhikevich2007-distal-reward", reference.Izhikevich2007DistalReward)
+    registry.add("experiment", "cartpole-balance", control.CartpoleBalance)
+    registry.add("experiment", "mountaincar-fields", control.MountainCarFields)
 
 
 @hookimpl

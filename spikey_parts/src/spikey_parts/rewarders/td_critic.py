@@ -1,0 +1,106 @@
+"""A linear TD(lambda) critic whose temporal-difference error is the actor's reward (actor-critic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+from spikey_core.config import ArrayLike, Optional, Real, param, probability
+
+from spikey_core import ConfigError
+from spikey_parts.rewarders.base import RewardConfig, RewarderBase
+
+
+@attrs.frozen(kw_only=True)
+class TDCriticConfig(RewardConfig):
+    gamma: float = param(default=0.95, check=Real(ge=0, lt=1), doc="discount factor per game step, in [0, 1)")
+    trace_decay: float = param(
+        default=0.8, check=probability(), doc="lambda of the critic's eligibility trace, in [0, 1]"
+    )
+    critic_rate: float = param(
+        default=0.05,
+        check=Real(ge=0),
+        doc="learning rate of the critic weights, per unit of normalised feature, >= 0",
+        tunable=True,
+    )
+    reward_per_step: float = param(
+        default=1.0, check=Real(), doc="environment reward of every step (CartPole-v1: +1)"
+    )
+    terminal_bounds: tuple | None = param(
+        default=None,
+        check=Optional(ArrayLike(ndim=1, finite=False, ge=0)),
+        converter=lambda v: v if v is None else tuple(float(x) for x in v),
+        doc=(
+            "a next observation with |obs[i]| > terminal_bounds[i] for some i ends the episode "
+            "(its value is 0); CartPole-v1: [2.4, inf, 0.2095, inf]; none = never terminal"
+        ),
+    )
+
+
+class TDCritic(RewarderBase):
+    """Critic of an actor-critic: the reward it hands the learning rule is the TD error.
+
+    The state value is linear in the input encoder's normalised field rates ``phi(s)`` (an
+    encoder with ``rates_hz``, e.g. ``gaussian_fields``; ``phi = rates / max_rate_hz``):
+    ``V(s) = w . phi(s)``. For every game step ``(s, a, s')``::
+
+        delta = r + gamma * V(s') * (1 - terminal(s')) - V(s)
+        e     = gamma * lambda * e + phi(s)
+        w     = w + critic_rate * delta * e / |phi(s)|_1          (training only)
+
+    with ``r = reward_per_step`` and ``terminal(s')`` from ``terminal_bounds``. The rewarder
+    returns ``reward_mult * delta`` (the reward-modulated rule, e.g. ``mstdpet``, turns it into
+    weight changes of the spiking actor). ``reset()`` clears ``e`` (a new episode); ``w`` persists
+    and is saved with the network. In ``eval()`` mode the critic does not learn.
+
+    This is the actor-critic structure of Frémaux, Sprekeler & Gerstner (2013, PLoS Comput Biol
+    9:e1003024), where a TD error modulates the actor's STDP; it departs from the paper in the
+    critic, which here is a rate-based linear TD(lambda) learner (Sutton & Barto, ch. 12) on the
+    encoder's place-field rates instead of a spiking critic trained by TD-LTP.
+    """
+
+    Config = TDCriticConfig
+    STATE = ("critic_weights", "critic_trace")
+
+    def __init__(self, config: TDCriticConfig, ctx: Any):
+        super().__init__(config, ctx)
+        encoder = ctx.parts.get("input")
+        if not callable(getattr(encoder, "rates_hz", None)):
+            raise ConfigError(
+                "$.rewarder (TDCritic): needs an input encoder with rates_hz (e.g. gaussian_fields) "
+                "for its features"
+            )
+        self.encoder = encoder
+        size = int(np.size(encoder.centres))
+        self.critic_weights = np.zeros(size, dtype=np.float64)
+        self.critic_trace = np.zeros(size, dtype=np.float64)
+        bounds = config.terminal_bounds
+        self._bounds = None if bounds is None else np.asarray(bounds, dtype=np.float64)
+
+    def features(self, state: Any) -> np.ndarray:
+        """``phi(s)``: the encoder's field rates over their peak, float64 (fields,), a copy."""
+        return self.encoder.rates_hz(state) / self.encoder.max_rate_hz
+
+    def value(self, state: Any) -> float:
+        """``V(s) = w . phi(s)``."""
+        return float(self.critic_weights @ self.features(state))
+
+    def terminal(self, state: Any) -> bool:
+        if self._bounds is None:
+            return False
+        values = np.ravel(np.asarray(state, dtype=np.float64))[: self._bounds.size]
+        return bool(np.any(np.abs(values) > self._bounds))
+
+    def reset(self) -> None:
+        self.critic_trace.fill(0.0)
+
+    def __call__(self, state: Any, action: Any, state_next: Any) -> float:
+        phi = self.features(state)
+        following = 0.0 if self.terminal(state_next) else self.value(state_next)
+        delta = self.config.reward_per_step + self.config.gamma * following - float(self.critic_weights @ phi)
+        if self.training:
+            self.critic_trace *= self.config.gamma * self.config.trace_decay
+            self.critic_trace += phi
+            self.critic_weights += (self.critic_rate * delta / max(phi.sum(), 1e-12)) * self.critic_trace
+        return self.reward_mult * delta
