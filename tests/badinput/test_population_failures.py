@@ -52,3 +52,24 @@ def test_failures_are_the_same_on_serial_and_multiprocessing_for_raising_agents(
     assert raised == [
         [f["agent"] for f in h["failures"] if f["genotype"]["x"] == 0] for h in parallel.history
     ]
+
+
+@pytest.mark.slow
+def test_failing_agents_on_ray(tmp_path, monkeypatch):
+    ray = pytest.importorskip("ray")
+    from pathlib import Path
+
+    from spikey_meta.backends.ray import RayBackend
+
+    here = Path(__file__).parent
+    paths = os.pathsep.join([str(here), str(here.parent / "core")])
+    backend = RayBackend(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": paths}})
+    try:
+        population, result = _run(tmp_path, backend, monkeypatch)
+    finally:
+        backend.close()
+    assert not ray.is_initialized()
+    assert result.epochs == 2
+    failures = [f for h in population.history for f in h["failures"]]
+    assert {f["genotype"]["x"] for f in failures} == {0, 1}  # raised, and worker lost twice
+    assert result.n_failed == len(failures)

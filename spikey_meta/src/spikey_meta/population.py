@@ -338,13 +338,23 @@ def _map_agents(backend: Any, jobs: list[tuple], progress: Any) -> list[tuple[fl
     except WorkerDiedError as died:
         outcomes = list(died.results)
         for index in sorted(died.deaths):
-            try:
-                (outcomes[index],) = map_jobs(backend, evaluate_genotype, [jobs[index]])
-            except WorkerDiedError as again:
-                outcomes[index] = (FAILED_FITNESS, False, _error_record(again))
+            outcomes[index] = _retry_once(backend, jobs[index], died.deaths[index])
             if progress is not None:
                 progress.update(1)
         return outcomes
+    except Exception as error:  # a backend that cannot say which job's worker was lost (e.g. Ray)
+        return [_retry_once(backend, job, error) for job in jobs]
+
+
+def _retry_once(backend: Any, job: tuple, first: BaseException) -> tuple[float, bool, Any]:
+    """One more evaluation of a job whose worker was lost; a second loss records it as failed."""
+    try:
+        (outcome,) = map_jobs(backend, evaluate_genotype, [job])
+        return outcome
+    except Exception as again:
+        record = _error_record(again)
+        record["message"] = f"worker lost twice ({type(first).__name__}, then {record['message']})"
+        return FAILED_FITNESS, False, record
 
 
 # -- breeding -------------------------------------------------------------------------------------
