@@ -233,3 +233,19 @@ def test_a_valid_preset_can_be_set(workdir, capsys):
 @pytest.mark.parametrize("seed", ["-1", "-100"])
 def test_negative_seeds(workdir, capsys, seed):
     run_refused(workdir, capsys, ["run", "small.toml", "--out", "out", "--seed", seed], "--seed")
+
+
+@pytest.mark.parametrize("key", ["total_tme", "Total_time", "accuracy"])
+def test_a_fitness_key_the_experiment_does_not_report_stops_the_search(workdir, capsys, key):
+    text = (
+        'experiment = "small.toml"\n[metagame]\ntype = "evolve_network"\nfitness = "{}"\nn_reruns = 1\n'
+        '[population]\nn_agents = 2\nn_epoch = 2\n[constraints]\n"neuron.firing_threshold" = [1.0, 2.0]\n'
+    )
+    (workdir / "e.toml").write_text(text.format(key))
+    argv = ["evolve", "e.toml", "--backend", "serial", "--out", "out"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "$.metagame.fitness" in err and repr(key) in err and "total_time" in err and "Traceback" not in err
+    assert not [p for p in (workdir / "out").glob("*.json")]  # no agent was logged
+    (workdir / "e.toml").write_text(text.format("total_time"))
+    assert main(argv) == 0  # the corrected file reruns in the same folder, no cleanup needed

@@ -321,7 +321,10 @@ def evaluate_genotype(
         fitness, terminate = metagame.get_fitness(dict(genotype), seed)
         return float(fitness), bool(terminate), None
     except Exception as error:
-        return FAILED_FITNESS, False, _error_record(error)
+        record = _error_record(error)
+        if getattr(error, "stops_search", False):  # misconfigured search, not a failing agent
+            record["stops_search"] = str(error)
+        return FAILED_FITNESS, False, record
 
 
 def _error_record(error: BaseException) -> dict[str, str]:
@@ -710,6 +713,9 @@ class Population:
         if progress is not None:
             progress.update(len(keys) - len(todo))
         outcomes = _map_agents(self._get_backend(), jobs, progress)
+        fatal = next((e["stops_search"] for _, _, e in outcomes if e and "stops_search" in e), None)
+        if fatal is not None:
+            raise ConfigError(f"{fatal}; the search stopped before logging epoch {self.epoch}")
         errors: dict[str, dict[str, str]] = {}
         for key, (value, terminate, error) in zip(todo, outcomes, strict=True):
             known[key] = (value, terminate)

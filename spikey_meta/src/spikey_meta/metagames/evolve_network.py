@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from spikey_core.errors import ConfigError
+from spikey_core.errors import ConfigError, did_you_mean
 
 from spikey_meta.metagames.base import MetaGame
 from spikey_meta.runlogs import plain
@@ -31,6 +31,16 @@ AGGREGATORS: dict[str, Callable[[Any], float]] = {
 }
 
 
+class FitnessKeyError(ConfigError, KeyError):
+    """The fitness key names no entry of the experiment's results: the whole search is misconfigured,
+    so it stops (``stops_search``) instead of recording every agent as failed."""
+
+    stops_search = True
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return ConfigError.__str__(self)
+
+
 class ResultKey:
     """Fitness getter reading one number from a run's ``results`` (picklable, unlike a lambda)."""
 
@@ -39,8 +49,9 @@ class ResultKey:
 
     def __call__(self, network: Any, game: Any, results: Mapping[str, Any], info: Mapping[str, Any]) -> float:
         if self.key not in results:
-            raise KeyError(
-                f"fitness: the run's results have no {self.key!r} (results: {', '.join(map(str, results))})"
+            raise FitnessKeyError(
+                f"$.metagame.fitness: the experiment's results have no {self.key!r}"
+                f"{did_you_mean(self.key, map(str, results))} (results: {', '.join(map(str, results))})"
             )
         return float(results[self.key])
 
@@ -170,4 +181,4 @@ class EvolveNetwork(MetaGame):
         }
 
 
-__all__ = ["AGGREGATORS", "EvolveNetwork", "ResultKey"]
+__all__ = ["AGGREGATORS", "EvolveNetwork", "FitnessKeyError", "ResultKey"]
