@@ -22,6 +22,8 @@ def spikey_register_parts(registry):
     registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
     registry.add("experiment", "florian-temporal-xor", reference.FlorianTemporalXOR)
     registry.add("experiment", "florian-temporal-xor-control", reference.FlorianTemporalXORControl)
+    registry.add("experiment", "spikey05-rate-xor", reference.Spikey05RateXOR)
+    registry.add("experiment", "spikey05-temporal-xor", reference.Spikey05TemporalXOR)
     registry.add("experiment", "spikey05-conditioning", reference.Spikey05Conditioning)
     registry.add("experiment", "spikey05-conditioning-control", reference.Spikey05ConditioningControl)
     registry.add("experiment", "izhikevich2007-distal-reward", reference.Izhikevich2007DistalReward)

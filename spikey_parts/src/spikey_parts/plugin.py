@@ -52,13 +52,21 @@ def spikey_register_parts(registry):
     registry.add("readout", "top_action", top_action.TopAction)
 
     # rewarders
-    from spikey_parts.rewarders import distal_reward, florian, match_expected, state_set, td_critic
+    from spikey_parts.rewarders import (
+        distal_reward,
+        florian,
+        match_expected,
+        state_set,
+        target_rate,
+        td_critic,
+    )
 
     registry.add("rewarder", "match_expected", match_expected.MatchExpected)
     registry.add("rewarder", "florian", florian.Florian)
     registry.add("rewarder", "state_set", state_set.StateSet)
     registry.add("rewarder", "distal_reward", distal_reward.DistalReward)
     registry.add("rewarder", "td_critic", td_critic.TDCritic)
+    registry.add("rewarder", "target_rate", target_rate.TargetRate)
 
     # modifiers
     from spikey_parts.modifiers import drop_off, linear_decay

@@ -36,9 +36,9 @@ class ReferenceExperiment(Experiment):
 
 
 class FlorianRateXOR(ReferenceExperiment):
-    """Florian (2007) rate-coded XOR: 60 inputs, 60 hidden, 1 output, 800 patterns of 500 ms."""
+    """Florian (2007) §4 rate-coded XOR: 60 inputs, 60 hidden, 1 output, patterns of 500 ms, mstdp."""
 
-    description = "Florian 2007 rate-coded XOR (800 patterns, rlstdp, per-step reward)"
+    description = "Florian 2007 rate-coded XOR (mstdp, per-spike reward, frozen evaluation)"
     toml: ClassVar[tuple[str, str]] = (PACKAGE, "florian-rate-xor.toml")
     eval_steps: ClassVar[int] = 50
 
@@ -75,9 +75,9 @@ class FlorianRateXORControl(ControlRun, FlorianRateXOR):
 
 
 class FlorianTemporalXOR(FlorianRateXOR):
-    """Florian (2007) temporally coded XOR: 2 inputs replaying frozen spike trains, 20 hidden, 1 output."""
+    """Florian (2007) §4 temporally coded XOR: inputs replaying frozen spike trains, mstdp."""
 
-    description = "Florian 2007 temporally coded XOR (800 patterns, rlstdp, per-step reward)"
+    description = "Florian 2007 temporally coded XOR (mstdp, per-spike reward, frozen evaluation)"
     toml = (PACKAGE, "florian-temporal-xor.toml")
 
 
@@ -86,6 +86,20 @@ class FlorianTemporalXORControl(ControlRun, FlorianTemporalXOR):
 
     description = "control of florian-temporal-xor: no learning, 50 patterns"
     control_patterns = 50
+
+
+class Spikey05RateXOR(FlorianRateXOR):
+    """Spikey 0.5's rate-coded XOR notebook configuration (rlstdp, random firing), scored frozen."""
+
+    description = "Spikey 0.5's rate-coded XOR configuration (800 patterns, rlstdp), frozen score"
+    toml = (PACKAGE, "spikey05-rate-xor.toml")
+
+
+class Spikey05TemporalXOR(FlorianRateXOR):
+    """Spikey 0.5's temporally coded XOR notebook configuration, scored frozen."""
+
+    description = "Spikey 0.5's temporal XOR configuration (800 patterns, rlstdp), frozen score"
+    toml = (PACKAGE, "spikey05-temporal-xor.toml")
 
 
 class Spikey05Conditioning(ReferenceExperiment):
