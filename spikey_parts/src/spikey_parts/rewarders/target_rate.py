@@ -53,11 +53,12 @@ class TargetRate(RewarderBase):
                    -m_p\\, n & \\text{otherwise} \\end{cases}
 
     with ``nu* = target_hz`` and ``o = 0`` (``above_target = "unrewarded"``) or ``o = -m_r n``
-    (``"punished"``: the true patterns' rate is then regulated towards the target). Florian's (2007) per-spike reward (``florian``) is the case of an
-    infinite target; there the expected reward keeps growing with the output rate on the true
-    patterns, so when the output saturates a network can earn more by firing on every pattern
-    than by staying silent on the false ones. Capping the reward at a target rate leaves the
-    punishment of false-pattern spikes as the only gradient once the true patterns are answered,
+    (``"punished"``: the true patterns' rate is then regulated towards the target).
+    Florian's (2007) per-spike reward (``florian``) is the case of an infinite target; there the
+    expected reward keeps growing with the output rate on the true patterns, so when the output
+    saturates a network can earn more by firing on every pattern than by staying silent on the
+    false ones. Capping the reward at a target rate leaves the punishment of false-pattern spikes
+    as the only gradient once the true patterns are answered,
     which is what a frozen XOR needs. ``reset()`` clears the estimate.
     """
 
