@@ -84,7 +84,7 @@ def test_florian_xor_full_run_reports_frozen_and_training_scores(name):
     experiment = get_registry().get("experiment", name)()
     _, _, results, info = experiment.make_loop(seed=0)()
     assert 0.0 <= results["eval_accuracy"] <= 1.0 and 0.0 <= results["eval_auc"] <= 1.0
-    assert len(info["eval_rates"]) == 200 and info["curve_step"][-1] == 800
+    assert len(info["eval_rates"]) == 200 and info["curve_step"][-1] == 300
 
 
 def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
