@@ -18,10 +18,10 @@ Both read one TOML file (paths inside it are relative to the file)::
     "network.n_outputs" = [2, 4]
 
     # --- spikey evolve SPEC.toml -----------------------------------------------------------
-    experiment = "florian-rate-xor"      # needed by metagame "evolve_network"
+    experiment = "spikey05-rate-xor"     # needed by metagame "evolve_network"
     [metagame]
     type = "evolve_network"              # or "meta_nqueens" (with n_queens = 1..8)
-    fitness = "accuracy"                 # a results key, or "package.module:function" taking
+    fitness = "eval_accuracy"            # a results key, or "package.module:function" taking
                                          # (network, game, results, info) -> float
     aggregator = "mean"                  # mean, median, min or max over the runs
     n_reruns = 2                         # runs per static configuration
@@ -40,9 +40,9 @@ Both read one TOML file (paths inside it are relative to the file)::
     "network.processing_time" = { start = 5, stop = 30, step = 5 }   # one of the arange
 
     # --- spikey tune SPEC.toml -------------------------------------------------------------
-    experiment = "florian-rate-xor"      # experiment, [metagame] fitness keys and [constraints]:
+    experiment = "spikey05-rate-xor"     # experiment, [metagame] fitness keys and [constraints]:
     [metagame]                           # exactly as for evolve (type defaults to evolve_network)
-    fitness = "accuracy"
+    fitness = "eval_accuracy"
     [tuner]                              # Tuner options (all optional)
     n_trials = 20
     sampler = "tpe"                      # tpe, random or grid
