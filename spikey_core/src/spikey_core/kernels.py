@@ -24,11 +24,13 @@ step, before the compiled steps run; ``N_in``, ``N``, ``U``, ``P`` as in :mod:`s
     step into ``out`` (bool (P, N_in)) with one vectorised call, leaving the part as ``P`` calls
     of ``fire()`` would. Inputs never see the network's state, so this is exact.
 ``weight``
-    ``propagate(state, params, emit, spikes, current)``: ``current[k] = sum_j W[j, k] *
-    emit[j] * spikes[j]``. Plasticity functions follow the weight protocol.
+    ``propagate(state, params, emit, spikes, signed, current)``: ``current[k] = sum_j W[j, k] *
+    emit[j] * spikes[j]`` (``signed`` float (U,) scratch); ``update``, ``accumulate`` and
+    ``add_scaled``: the weight protocol's methods of the same names over ``(state, params, ...)``.
 ``synapse``
     ``step(state, params, weight_state, weight_params, spikes)`` and
-    ``reward(state, params, weight_state, weight_params, reward)``.
+    ``reward(state, params, weight_state, weight_params, reward)``; they change the weights only
+    through :func:`weight_update`, :func:`weight_accumulate` and :func:`weight_add_scaled`.
 ``rewarder``
     ``step_reward(params, output_spikes) -> float`` for ``reward_mode = "step"``; the part's
     ``kernel_params(state)`` gives the parameters for the game step's state.
@@ -54,7 +56,7 @@ import numpy as np
 ROLES: dict[str, tuple[str, ...]] = {
     "input": (),
     "neuron": ("fire", "integrate"),
-    "weight": ("propagate",),
+    "weight": ("propagate", "update", "accumulate", "add_scaled"),
     "synapse": ("step", "reward"),
     "rewarder": ("step_reward",),
 }
@@ -70,6 +72,15 @@ PART_METHODS: dict[str, tuple[str, ...]] = {
 
 _JITABLE: list[Callable[..., Any]] = []
 _NUMBA_READY = False
+
+
+def _clipped(value: float, high: float) -> float:
+    # np.maximum then np.minimum, element by element (NaN stays NaN, as with the ufuncs)
+    if value < 0.0:
+        value = 0.0
+    if value > high:
+        value = high
+    return value
 
 
 def jitable(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -161,6 +172,156 @@ def add_where(target: np.ndarray, value: float, mask: np.ndarray) -> None:
     np.add(target, value, out=target, where=mask)
 
 
+def weighted_row_sum(
+    matrix: np.ndarray, emit: np.ndarray, spikes: np.ndarray, signed: np.ndarray, out: np.ndarray
+) -> None:
+    """``out = (spikes * emit) @ matrix``: the sum of the rows of the units that spiked.
+
+    Parameters
+    ----------
+    matrix : ndarray, float, shape (U, N)
+    emit : ndarray, float, shape (U,)
+        What one spike of each unit delivers (polarity times magnitude).
+    spikes : ndarray, bool, shape (U,)
+    signed : ndarray, float, shape (U,)
+        Scratch buffer.
+    out : ndarray, float, shape (N,)
+
+    Notes
+    -----
+    Both engines add the active rows in unit order (numpy: ``add.reduce`` over the gathered
+    rows, which sums axis 0 sequentially; numba: a loop), so the currents are bit for bit the
+    same on both. A BLAS product would be faster for dense activity but sums in an order of its
+    own, and chaotic models (Izhikevich) turn that last-bit difference into different spikes.
+    """
+    active = spikes.nonzero()[0]
+    if active.size == 0:
+        out.fill(0.0)
+        return
+    rows = matrix[active]
+    np.multiply(rows, emit[active, None], out=rows)
+    np.add.reduce(rows, axis=0, out=out)
+
+
+def add_to_rows(matrix: np.ndarray, rows: np.ndarray, change: np.ndarray) -> None:
+    """``matrix[rows] += change`` (``rows`` int (m,), unique; ``change`` float (m, N))."""
+    matrix[rows] += change
+
+
+def add_to_columns(matrix: np.ndarray, columns: np.ndarray, change: np.ndarray) -> None:
+    """``matrix[:, columns] += change[:, None]`` (``columns`` int (k,), unique; ``change`` float (U,))."""
+    matrix[:, columns] += change[:, None]
+
+
+def clip_rows(matrix: np.ndarray, mask: np.ndarray, rows: np.ndarray, high: float) -> None:
+    """Rows ``rows`` of ``matrix`` clipped to ``[0, high]`` and zeroed where ``mask`` is False."""
+    values = matrix[rows]
+    np.maximum(values, 0.0, out=values)
+    np.minimum(values, high, out=values)
+    values *= mask[rows]
+    matrix[rows] = values
+
+
+def clip_columns(matrix: np.ndarray, mask: np.ndarray, columns: np.ndarray, high: float) -> None:
+    """Columns ``columns`` of ``matrix`` clipped to ``[0, high]`` and zeroed where ``mask`` is False."""
+    values = matrix[:, columns]
+    np.maximum(values, 0.0, out=values)
+    np.minimum(values, high, out=values)
+    values *= mask[:, columns]
+    matrix[:, columns] = values
+
+
+def clip_masked(matrix: np.ndarray, mask: np.ndarray, high: float) -> None:
+    """``matrix`` clipped to ``[0, high]`` and zeroed where ``mask`` is False, in place."""
+    np.maximum(matrix, 0.0, out=matrix)
+    np.minimum(matrix, high, out=matrix)
+    np.multiply(matrix, mask, out=matrix)
+
+
+def add_outer_to_rows(matrix: np.ndarray, rows: np.ndarray, scale: np.ndarray, change: np.ndarray) -> None:
+    """``matrix[rows[i], k] += scale[i] * change[k]``.
+
+    ``rows`` int (R,), unique; ``scale`` float (R,); ``change`` float (N,).
+    """
+    matrix[rows] += np.multiply.outer(scale, change)
+
+
+def add_scaled_clipped(
+    matrix: np.ndarray, mask: np.ndarray, source: np.ndarray, scale: float, high: float
+) -> None:
+    """``matrix <- clip(matrix + scale * source, 0, high)`` where ``mask``, 0 elsewhere (all (U, N))."""
+    matrix += np.multiply(source, scale)
+    clip_masked(matrix, mask, high)
+
+
+# -- plasticity through the weight ------------------------------------------------------------
+class WeightHandle:
+    """What a learning rule's kernel receives as ``weight_state`` on the numpy engine: the weight part.
+
+    :func:`weight_update`, :func:`weight_accumulate` and :func:`weight_add_scaled` then call the
+    weight protocol's methods. On the compiled engine the rule receives the weight's kernel state
+    instead and the same three names resolve, by that state's type, to the weight kernel's
+    ``update`` / ``accumulate`` / ``add_scaled`` (see :func:`register_weight_kernel`).
+    """
+
+    def __init__(self, weight: Any):
+        self.weight = weight
+
+
+def weight_update(state: Any, params: tuple, columns, column_change, rows, row_change, row_scale) -> None:
+    """The weight protocol's ``update``: column and row terms, one clip per synapse.
+
+    ``W[j, c] += column_change[j]`` for ``c`` in ``columns`` and ``W[r, k] += row_scale[i] *
+    row_change[k]`` for ``r = rows[i]``, then every touched synapse clipped once.
+    """
+    state.weight.update(columns, column_change, rows, row_change, row_scale)
+
+
+def weight_accumulate(
+    state: Any, params: tuple, target, columns, column_change, rows, row_change, row_scale
+) -> None:
+    """The weight protocol's ``accumulate``: the terms of :func:`weight_update` added to ``target``."""
+    state.weight.accumulate(target, columns, column_change, rows, row_change, row_scale)
+
+
+def weight_add_scaled(state: Any, params: tuple, source: np.ndarray, scale: float) -> None:
+    """The weight protocol's ``add_scaled``: ``W <- clip(W + scale * source)`` on existing synapses."""
+    state.weight.add_scaled(source, scale)
+
+
+_WEIGHT_KERNELS: dict[Any, Kernel] = {}
+
+
+def register_weight_kernel(state_type: Any, kernel: Kernel) -> None:
+    """Let compiled rules reach ``kernel``'s plasticity functions for weight states of ``state_type``.
+
+    Parameters
+    ----------
+    state_type : numba type
+        ``numba.typeof(weight.kernel_state())``.
+    kernel : Kernel
+        The weight's kernel (with ``update``, ``accumulate`` and ``add_scaled``).
+
+    Raises
+    ------
+    TypeError
+        Another weight kernel already claimed the same state type (give the state a distinct
+        array, e.g. a marker, so compiled code can tell the two apart).
+    """
+    known = _WEIGHT_KERNELS.get(state_type)
+    if known is not None and known.functions != kernel.functions:
+        raise TypeError(
+            f"two weight kernels share the state type {state_type}; add a distinguishing array to "
+            "one of their kernel_state() tuples"
+        )
+    _WEIGHT_KERNELS[state_type] = kernel
+
+
+def _weight_role(state: Any, role: str) -> Any:
+    kernel = _WEIGHT_KERNELS.get(state)
+    return None if kernel is None else kernel.functions[role]
+
+
 def register_numba() -> None:
     """Teach numba the primitives and every :func:`jitable` helper (idempotent; needs numba)."""
     global _NUMBA_READY
@@ -186,6 +347,121 @@ def register_numba() -> None:
 
         return implementation
 
+    @overload(weighted_row_sum, jit_options={"cache": True})
+    def _weighted_row_sum(matrix, emit, spikes, signed, out):
+        def implementation(matrix, emit, spikes, signed, out):
+            out[:] = 0.0
+            columns = matrix.shape[1]
+            for j in range(spikes.shape[0]):
+                if spikes[j]:
+                    size = emit[j]
+                    for k in range(columns):
+                        out[k] += size * matrix[j, k]
+
+        return implementation
+
+    @overload(add_to_rows, jit_options={"cache": True})
+    def _add_to_rows(matrix, rows, change):
+        def implementation(matrix, rows, change):
+            for i in range(rows.shape[0]):
+                row = rows[i]
+                for k in range(matrix.shape[1]):
+                    matrix[row, k] += change[i, k]
+
+        return implementation
+
+    @overload(add_to_columns, jit_options={"cache": True})
+    def _add_to_columns(matrix, columns, change):
+        def implementation(matrix, columns, change):
+            for j in range(matrix.shape[0]):
+                size = change[j]
+                for i in range(columns.shape[0]):
+                    matrix[j, columns[i]] += size
+
+        return implementation
+
+    @overload(clip_rows, jit_options={"cache": True})
+    def _clip_rows(matrix, mask, rows, high):
+        def implementation(matrix, mask, rows, high):
+            for i in range(rows.shape[0]):
+                row = rows[i]
+                for k in range(matrix.shape[1]):
+                    matrix[row, k] = _clipped(matrix[row, k], high) * mask[row, k]
+
+        return implementation
+
+    @overload(clip_columns, jit_options={"cache": True})
+    def _clip_columns(matrix, mask, columns, high):
+        def implementation(matrix, mask, columns, high):
+            for j in range(matrix.shape[0]):
+                for i in range(columns.shape[0]):
+                    k = columns[i]
+                    matrix[j, k] = _clipped(matrix[j, k], high) * mask[j, k]
+
+        return implementation
+
+    @overload(clip_masked, jit_options={"cache": True})
+    def _clip_masked(matrix, mask, high):
+        def implementation(matrix, mask, high):
+            for j in range(matrix.shape[0]):
+                for k in range(matrix.shape[1]):
+                    matrix[j, k] = _clipped(matrix[j, k], high) * mask[j, k]
+
+        return implementation
+
+    @overload(weight_update, jit_options={"cache": True})
+    def _weight_update(state, params, columns, column_change, rows, row_change, row_scale):
+        update = _weight_role(state, "update")
+        if update is None:
+            return None
+
+        def implementation(state, params, columns, column_change, rows, row_change, row_scale):
+            update(state, params, columns, column_change, rows, row_change, row_scale)
+
+        return implementation
+
+    @overload(weight_accumulate, jit_options={"cache": True})
+    def _weight_accumulate(state, params, target, columns, column_change, rows, row_change, row_scale):
+        accumulate = _weight_role(state, "accumulate")
+        if accumulate is None:
+            return None
+
+        def implementation(state, params, target, columns, column_change, rows, row_change, row_scale):
+            accumulate(state, params, target, columns, column_change, rows, row_change, row_scale)
+
+        return implementation
+
+    @overload(weight_add_scaled, jit_options={"cache": True})
+    def _weight_add_scaled(state, params, source, scale):
+        add_scaled = _weight_role(state, "add_scaled")
+        if add_scaled is None:
+            return None
+
+        def implementation(state, params, source, scale):
+            add_scaled(state, params, source, scale)
+
+        return implementation
+
+    @overload(add_outer_to_rows, jit_options={"cache": True})
+    def _add_outer_to_rows(matrix, rows, scale, change):
+        def implementation(matrix, rows, scale, change):
+            for i in range(rows.shape[0]):
+                row, size = rows[i], scale[i]
+                for k in range(matrix.shape[1]):
+                    matrix[row, k] += size * change[k]
+
+        return implementation
+
+    @overload(add_scaled_clipped, jit_options={"cache": True})
+    def _add_scaled_clipped(matrix, mask, source, scale, high):
+        def implementation(matrix, mask, source, scale, high):
+            for j in range(matrix.shape[0]):
+                for k in range(matrix.shape[1]):
+                    matrix[j, k] = _clipped(matrix[j, k] + source[j, k] * scale, high) * mask[j, k]
+
+        return implementation
+
+    register_jitable(_clipped)
     for function in _JITABLE:
         register_jitable(function)
     _NUMBA_READY = True

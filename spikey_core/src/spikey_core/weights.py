@@ -20,9 +20,19 @@ from typing import Any
 
 import numpy as np
 
+from spikey_core.kernels import (
+    Kernel,
+    add_outer_to_rows,
+    add_scaled_clipped,
+    add_to_columns,
+    clip_columns,
+    clip_rows,
+    jitable,
+    weighted_row_sum,
+)
 from spikey_core.part import BuildContext, Part
 
-#: Fraction of spiking units above which one dense matrix-vector product beats gathering rows.
+#: Kept for compatibility: propagation now always adds the active rows in unit order.
 DENSE_ACTIVITY = 0.15
 
 
@@ -50,16 +60,10 @@ def dense_propagate(
     out : ndarray, float, shape (N,)
         Written in place.
 
-    Sums the rows of the units that spiked when few did, one BLAS product otherwise.
+    The rows of the units that spiked are added in unit order (:func:`~spikey_core.kernels.
+    weighted_row_sum`), the same order as the compiled engine, so both give the same bits.
     """
-    active = spikes.nonzero()[0]
-    if active.size == 0:
-        out.fill(0.0)
-    elif active.size < DENSE_ACTIVITY * spikes.shape[0]:
-        np.dot(emit[active], matrix[active], out=out)
-    else:
-        np.multiply(spikes, emit, out=signed)
-        np.dot(signed, matrix, out=out)
+    weighted_row_sum(matrix, emit, spikes, signed, out)
 
 
 def row_terms(row_change: np.ndarray, row_scale: np.ndarray | None) -> np.ndarray:
@@ -160,6 +164,47 @@ def dense_accumulate(
         target[rows] += row_terms(row_change, row_scale)
 
 
+# -- the compiled engine's kernels (state = (matrix, mask), params = (max_weight,)) -----------------
+@jitable
+def dense_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
+    """:func:`dense_propagate` over the kernel state (no conduction delays)."""
+    weighted_row_sum(state[0], emit, spikes, signed, out)
+
+
+@jitable
+def dense_kernel_update(state, params, columns, column_change, rows, row_change, row_scale) -> None:
+    """:func:`dense_update` with a separable row term (``row_scale`` (R,), ``row_change`` (N,)).
+
+    Columns first, then rows, then one clip of everything touched: the same operations in the
+    same order as :func:`dense_update`, so the same bits.
+    """
+    matrix, mask = state
+    if columns.size:
+        add_to_columns(matrix, columns, column_change)
+    if rows.size:
+        add_outer_to_rows(matrix, rows, row_scale, row_change)
+        clip_rows(matrix, mask, rows, params[0])
+    if columns.size:
+        clip_columns(matrix, mask, columns, params[0])
+
+
+@jitable
+def dense_kernel_accumulate(
+    state, params, target, columns, column_change, rows, row_change, row_scale
+) -> None:
+    """:func:`dense_accumulate` with a separable row term, over the kernel state."""
+    if columns.size:
+        add_to_columns(target, columns, column_change)
+    if rows.size:
+        add_outer_to_rows(target, rows, row_scale, row_change)
+
+
+@jitable
+def dense_kernel_add_scaled(state, params, source, scale) -> None:
+    """:meth:`DenseWeight.add_scaled` over the kernel state."""
+    add_scaled_clipped(state[0], state[1], source, scale, params[0])
+
+
 # -- conduction delays ------------------------------------------------------------------------------
 class DelayLine:
     """Input in flight: a ring buffer of what arrives at each body neuron in the next ``depth`` steps.
@@ -223,6 +268,23 @@ class DenseWeight(Part):
     """
 
     STATE = ("matrix", "mask")
+    KERNEL = Kernel(
+        functions={
+            "propagate": dense_kernel_propagate,
+            "update": dense_kernel_update,
+            "accumulate": dense_kernel_accumulate,
+            "add_scaled": dense_kernel_add_scaled,
+        },
+        methods=("propagate", "update", "accumulate", "add_scaled", "kernel_state", "kernel_params"),
+    )
+
+    def kernel_state(self) -> tuple:
+        """``(matrix, mask)``: the arrays the compiled kernels read and change in place."""
+        return self.matrix, self.mask
+
+    def kernel_params(self) -> tuple:
+        """``(max_weight,)``."""
+        return (float(self.max_weight),)
 
     def __init__(self, config: Any, ctx: Any):
         super().__init__(config, ctx)

@@ -73,3 +73,8 @@ def spikey_register_parts(registry):
 
     registry.add("modifier", "linear_decay", linear_decay.LinearDecay)
     registry.add("modifier", "drop_off", drop_off.DropOff)
+
+    # engines (numba itself is optional: the engine declines when it is missing)
+    from spikey_parts.engines import numba as numba_engine
+
+    registry.add("engine", "numba", numba_engine.NumbaEngine)

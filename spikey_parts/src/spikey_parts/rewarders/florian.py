@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+from spikey_core.kernels import Kernel, jitable
 
 from spikey_parts.rewarders.base import RewardConfig, RewarderBase, expected_value_param
 
@@ -14,6 +15,18 @@ from spikey_parts.rewarders.base import RewardConfig, RewarderBase, expected_val
 @attrs.frozen(kw_only=True)
 class FlorianConfig(RewardConfig):
     expected_value: Callable[[Any], Any] = expected_value_param()
+
+
+@jitable
+def florian_reward(size: float, n_spikes: int) -> float:
+    """``r = size * n``: the reward of ``n`` output spikes, each worth ``size``."""
+    return float(size * n_spikes)
+
+
+@jitable
+def florian_step_reward(params: tuple, output_spikes: np.ndarray) -> float:
+    """The kernel of the per-step reward: ``params = (size,)``, ``output_spikes`` bool (O,)."""
+    return florian_reward(params[0], np.count_nonzero(output_spikes))
 
 
 class Florian(RewarderBase):
@@ -41,9 +54,14 @@ class Florian(RewarderBase):
         super().__init__(config, ctx)
         self.expected_value = config.expected_value
 
+    KERNEL = Kernel(functions={"step_reward": florian_step_reward}, methods=("__call__", "kernel_params"))
+
+    def kernel_params(self, state: Any) -> tuple:
+        """``(size,)``: the reward of one output spike in ``state`` (``+m_r`` or ``-m_p``)."""
+        return (float(self.reward_mult if self.expected_value(state) else -self.punish_mult),)
+
     def __call__(self, state: Any, action: Any, state_next: Any) -> float:
         n_spikes = np.count_nonzero(action)
         if n_spikes == 0:
             return 0.0  # nothing to judge; skips the expected_value call on most steps
-        size = self.reward_mult if self.expected_value(state) else -self.punish_mult
-        return float(size * n_spikes)
+        return florian_reward(self.kernel_params(state)[0], n_spikes)

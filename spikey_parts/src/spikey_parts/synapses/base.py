@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from spikey_core.kernels import WeightHandle, jitable
 
 from spikey_core import Part
 
@@ -41,6 +42,18 @@ class SynapseBase(Part):
                 np.asarray(ctx.parts["neuron"].polarities, dtype=ctx.dtype),
             ]
         )
+
+    def learn(self, kernel_function: Any, value: Any) -> None:
+        """Run one of the rule's kernel functions on this rule and its weight (the numpy engine).
+
+        ``kernel_function(state, params, weight_state, weight_params, value)`` with ``value`` the
+        spikes of a step or a reward; the weight is reached through its protocol methods
+        (:class:`~spikey_core.kernels.WeightHandle`).
+        """
+        handle = self.__dict__.get("_weight_handle")
+        if handle is None or handle.weight is not self.weight:
+            handle = self._weight_handle = WeightHandle(self.weight)
+        kernel_function(self.kernel_state(), self.kernel_params(), handle, (), value)
 
     def step(self, spikes: np.ndarray) -> None:
         """Spikes of the current network step (bool (U,)); the default learns nothing."""
@@ -82,13 +95,30 @@ class RampHistory:
         self.ring.fill(False)
         self.position[...] = 0
 
+    def kernel_state(self) -> tuple:
+        """``(ramp, count, ring, position (1,) view, scaled)`` for :func:`ramp_push`."""
+        return self.ramp, self.count, self.ring, self.position.reshape(1), self._scaled
+
     def push(self, spikes: np.ndarray) -> None:
         """Add the spikes of the step that just ended (bool (U,))."""
-        self.ramp -= self.count
-        np.multiply(spikes, self.lags, out=self._scaled)
-        self.ramp += self._scaled
-        oldest = self.ring[int(self.position)]
-        self.count += spikes
-        self.count -= oldest
-        oldest[...] = spikes
-        self.position[...] = (self.position + 1) % self.lags
+        ramp_push(self.kernel_state(), spikes)
+
+
+@jitable
+def ramp_push(history: tuple, spikes: np.ndarray) -> None:
+    """``R <- R - A + L s_t``, ``A <- A + s_t - s_{t-L}`` (the kernel of :meth:`RampHistory.push`)."""
+    ramp, count, ring, position, scaled = history
+    lags = ring.shape[0]
+    np.subtract(ramp, count, ramp)
+    np.multiply(spikes, lags, scaled)
+    np.add(ramp, scaled, ramp)
+    oldest = ring[position[0]]
+    np.add(count, spikes, count)
+    np.subtract(count, oldest, count)
+    oldest[:] = spikes
+    position[0] = (position[0] + 1) % lags
+
+
+@jitable
+def no_learning(state: tuple, params: tuple, weight_state: Any, weight_params: tuple, value: Any) -> None:
+    """The kernel of a rule that changes nothing (``step`` and ``reward`` of ``static``)."""

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import attrs
+from spikey_core.kernels import Kernel, jitable
 
 from spikey_parts.synapses.stdp import apply_pairing
-from spikey_parts.synapses.traces import TraceConfig, TraceRule
+from spikey_parts.synapses.traces import TRACE_METHODS, TraceConfig, TraceRule, trace_update
 
 
 @attrs.frozen(kw_only=True)
 class MSTDPConfig(TraceConfig):
     """Florian 2007's MSTDP settings: gamma = ``learning_rate``, A+, A-, tau+, tau-."""
+
+
+@jitable
+def mstdp_step(state, params, weight_state, weight_params, spikes) -> None:
+    """Update the traces with the spikes of this step (no weight change without a reward)."""
+    trace_update(state, params, spikes)
+
+
+@jitable
+def mstdp_reward(state, params, weight_state, weight_params, reward) -> None:
+    """``W <- clip(W + gamma r zeta(t))`` on the rows and columns of this step's spikes, one clip."""
+    if reward != 0.0:
+        apply_pairing(state, params, weight_state, weight_params, params[5] * reward)
 
 
 class MSTDP(TraceRule):
@@ -28,9 +42,11 @@ class MSTDP(TraceRule):
 
     Config = MSTDPConfig
 
+    KERNEL = Kernel(functions={"step": mstdp_step, "reward": mstdp_reward}, methods=TRACE_METHODS)
+
     def step(self, spikes):
-        self.update_traces(spikes)
+        self.learn(mstdp_step, spikes)
 
     def reward(self, reward: float) -> None:
-        if self.training and reward != 0.0 and self._now.size:
-            apply_pairing(self, self.learning_rate * float(reward))
+        if self.training:
+            self.learn(mstdp_reward, float(reward))

@@ -8,9 +8,16 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
+from spikey_core.kernels import Kernel, jitable, weight_accumulate, weight_add_scaled
 
 from spikey_core import ConfigError
-from spikey_parts.synapses.traces import TraceConfig, TraceRule
+from spikey_parts.synapses.traces import (
+    TRACE_METHODS,
+    TraceConfig,
+    TraceRule,
+    trace_pairing_terms,
+    trace_update,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -26,6 +33,31 @@ class MSTDPETConfig(TraceConfig):
             'solution of Florian\'s ODEs); "euler": forward Euler, z <- z (1 - dt/tau_z) (Spikey 0.5)'
         ),
     )
+
+
+@jitable
+def mstdpet_step(state, params, weight_state, weight_params, spikes) -> None:
+    """Traces, then ``z <- z_decay z + zeta / tau_z`` on the rows and columns of this step's spikes.
+
+    ``state`` = the trace state of :func:`~spikey_parts.synapses.traces.trace_update` plus
+    ``(eligibility,)`` in the weight's layout; ``params`` = the trace parameters plus
+    ``(z_decay, 1 / tau_z, reward_window)``.
+    """
+    trace_update(state, params, spikes)
+    eligibility = state[7]
+    np.multiply(eligibility, params[7], eligibility)
+    if state[6].any():
+        columns, column_change, rows, row_change, row_scale = trace_pairing_terms(state, params, params[8])
+        weight_accumulate(
+            weight_state, weight_params, eligibility, columns, column_change, rows, row_change, row_scale
+        )
+
+
+@jitable
+def mstdpet_reward(state, params, weight_state, weight_params, reward) -> None:
+    """``W <- clip(W + gamma w r z, 0, W_max)`` on every existing synapse (``w = reward_window``)."""
+    if reward != 0.0:
+        weight_add_scaled(weight_state, weight_params, state[7], params[5] * params[9] * reward)
 
 
 class MSTDPET(TraceRule):
@@ -76,6 +108,7 @@ class MSTDPET(TraceRule):
 
     Config = MSTDPETConfig
     STATE = ("pre_trace", "post_trace", "eligibility")
+    KERNEL = Kernel(functions={"step": mstdpet_step, "reward": mstdpet_reward}, methods=TRACE_METHODS)
 
     def __init__(self, config: MSTDPETConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -94,15 +127,22 @@ class MSTDPET(TraceRule):
         super().reset()
         self.eligibility.fill(0.0)
 
+    def kernel_state(self) -> tuple:
+        """The trace state plus ``(eligibility,)``."""
+        return (*super().kernel_state(), self.eligibility)
+
+    def kernel_params(self) -> tuple:
+        """The trace parameters plus ``(z_decay, 1 / tau_z, reward_window)``."""
+        return (
+            *super().kernel_params(),
+            float(self.z_decay),
+            float(self.inv_tau_z),
+            float(self.reward_window),
+        )
+
     def step(self, spikes: np.ndarray) -> None:
-        self.update_traces(spikes)
-        self.eligibility *= self.z_decay
-        if self._now.size:
-            post, column_change, rows, row_change, row_scale = self.pairing_terms(self.inv_tau_z)
-            self.weight.accumulate(self.eligibility, post, column_change, rows, row_change, row_scale)
+        self.learn(mstdpet_step, spikes)
 
     def reward(self, reward: float) -> None:
-        if not self.training or reward == 0.0:
-            return
-        scale = self.learning_rate * self.reward_window * float(reward)
-        self.weight.add_scaled(self.eligibility, scale)
+        if self.training:
+            self.learn(mstdpet_reward, float(reward))

@@ -7,9 +7,10 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, Real, param, probability
+from spikey_core.kernels import Kernel, jitable, weight_update
 
 from spikey_core import ConfigError
-from spikey_parts.synapses.base import RampHistory, SynapseBase
+from spikey_parts.synapses.base import RampHistory, SynapseBase, ramp_push
 
 
 @attrs.frozen(kw_only=True)
@@ -38,6 +39,57 @@ class RLSTDPConfig:
                 f"RLSTDPConfig.stdp_window: must be >= 3 (got {self.stdp_window}): the kernel "
                 "(w-1-dt)/(w-2) pairs spikes 1 .. w-2 steps apart, so a shorter window pairs none"
             )
+
+
+@jitable
+def rlstdp_step(state, params, weight_state, weight_params, spikes) -> None:
+    """Apply the previous step's unclaimed pairings, decay ``z``, keep this step's pairings pending.
+
+    ``state = (history, pending_spikes bool (U,), pending_ramp (U,), credit (U,) scratch,
+    polarities (U,), scalars (2,) = [z, has_pending])`` with ``history`` the tuple of
+    :func:`~spikey_parts.synapses.base.ramp_push`; ``params = (learning_rate, trace_decay,
+    kernel_norm, n_inputs, depression)``.
+    """
+    history, pending_spikes, pending_ramp, credit, polarities, scalars = state
+    if scalars[1] != 0.0 and scalars[0] != 0.0:
+        rlstdp_apply(state, params, weight_state, weight_params, scalars[0])
+    scalars[0] *= 1.0 - params[1]
+    pending_spikes[:] = spikes
+    pending_ramp[:] = history[0]
+    scalars[1] = 1.0
+    ramp_push(history, spikes)
+
+
+@jitable
+def rlstdp_reward(state, params, weight_state, weight_params, reward) -> None:
+    """``z <- z + r``, then apply the pending pairings with ``z`` (arguments as in :func:`rlstdp_step`)."""
+    scalars = state[5]
+    scalars[0] += reward
+    if scalars[1] != 0.0 and scalars[0] != 0.0:
+        rlstdp_apply(state, params, weight_state, weight_params, scalars[0])
+    scalars[1] = 0.0
+
+
+@jitable
+def rlstdp_apply(state, params, weight_state, weight_params, z: float) -> None:
+    """The pending step's pairings with reward trace ``z``, one clip per synapse.
+
+    Column change ``p_i K_i`` for every presynaptic unit ``i`` onto the body neurons spiking now;
+    with depression, row change ``-p_i K_k`` out of every unit ``i`` spiking now onto every body
+    neuron ``k`` (separable), both scaled by ``eta z / norm`` (``K`` the pending ramp).
+    """
+    history, pending_spikes, pending_ramp, credit, polarities, scalars = state
+    learning_rate, trace_decay, norm, n_inputs, depression = params
+    now = pending_spikes.nonzero()[0]
+    if now.size == 0:
+        return
+    scale = learning_rate * z / norm
+    columns = now[np.searchsorted(now, n_inputs) :] - n_inputs
+    np.multiply(pending_ramp, polarities, credit)
+    np.multiply(credit, scale, credit)  # column change: p_i K_i for every presynaptic unit i
+    rows = now if depression else now[:0]
+    row_scale = -scale * polarities[rows]
+    weight_update(weight_state, weight_params, columns, credit, rows, pending_ramp[n_inputs:], row_scale)
 
 
 class RLSTDP(SynapseBase):
@@ -98,16 +150,19 @@ class RLSTDP(SynapseBase):
         "_has_pending",
     )
     depression = True
+    KERNEL = Kernel(
+        functions={"step": rlstdp_step, "reward": rlstdp_reward},
+        methods=("step", "reward", "kernel_state", "kernel_params", "learn"),
+    )
 
     def __init__(self, config: RLSTDPConfig, ctx: Any):
         super().__init__(config, ctx)
         self.stdp_window = int(config.stdp_window)  # fixed: it sizes the spike history
         self.history = RampHistory(ctx.n_units, self.stdp_window - 2, ctx.dtype)
-        self.trace = 0.0
+        self._scalars = np.zeros(2, dtype=np.float64)  # [trace z, 1.0 while a step's pairings are pending]
         self._pending_spikes = np.zeros(ctx.n_units, dtype=bool)
         self._pending_ramp = np.zeros(ctx.n_units, dtype=ctx.dtype)  # the ramp of the pending step
         self._credit = np.zeros(ctx.n_units, dtype=ctx.dtype)
-        self._has_pending = False
 
     # the history arrays are state too (save/load, copies)
     _ramp = property(lambda self: self.history.ramp)
@@ -131,34 +186,47 @@ class RLSTDP(SynapseBase):
         self.trace = float(self.trace)  # scalars come back as 0-d arrays
         self._has_pending = bool(self._has_pending)
 
+    @property
+    def trace(self) -> float:
+        """The reward trace ``z``."""
+        return float(self._scalars[0])
+
+    @trace.setter
+    def trace(self, value: float) -> None:
+        self._scalars[0] = value
+
+    @property
+    def _has_pending(self) -> bool:
+        return bool(self._scalars[1])
+
+    @_has_pending.setter
+    def _has_pending(self, value: bool) -> None:
+        self._scalars[1] = float(bool(value))
+
+    def kernel_state(self) -> tuple:
+        """See :func:`rlstdp_step`."""
+        return (
+            self.history.kernel_state(),
+            self._pending_spikes,
+            self._pending_ramp,
+            self._credit,
+            self.polarities,
+            self._scalars,
+        )
+
+    def kernel_params(self) -> tuple:
+        """``(learning_rate, trace_decay, kernel_norm, n_inputs, depression)``."""
+        return (
+            float(self.learning_rate),
+            float(self.trace_decay),
+            float(self.kernel_norm()),
+            int(self.n_inputs),
+            bool(self.depression),
+        )
+
     def step(self, spikes: np.ndarray) -> None:
-        if self._has_pending and self.trace != 0.0:
-            self._apply(self.trace)
-        self.trace *= 1.0 - self.trace_decay
-        np.copyto(self._pending_spikes, spikes)
-        np.copyto(self._pending_ramp, self.history.ramp)
-        self._has_pending = True
-        self.history.push(spikes)
+        self.learn(rlstdp_step, spikes)
 
     def reward(self, reward: float) -> None:
-        if not self.training:
-            return
-        self.trace += float(reward)
-        if self._has_pending and self.trace != 0.0:
-            self._apply(self.trace)
-        self._has_pending = False
-
-    def _apply(self, z: float) -> None:
-        """Apply the pending step's pairings with reward trace ``z`` (one clip)."""
-        now = self._pending_spikes.nonzero()[0]
-        if now.size == 0:
-            return
-        scale = self.learning_rate * z / self.kernel_norm()
-        n_in = self.n_inputs
-        post = now[np.searchsorted(now, n_in) :] - n_in
-        credit = self._credit
-        np.multiply(self._pending_ramp, self.polarities, out=credit)
-        credit *= scale  # column change: p_i K_i for every presynaptic unit i
-        # row i spiking now: -p_i K_k for every body neuron k that fired before (separable)
-        rows = now if self.depression else now[:0]
-        self.weight.update(post, credit, rows, self._pending_ramp[n_in:], -scale * self.polarities[rows])
+        if self.training:
+            self.learn(rlstdp_reward, float(reward))

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
+from spikey_core.kernels import jitable
 
 from spikey_parts.synapses.base import SynapseBase
 
@@ -50,6 +51,53 @@ class TraceConfig:
     )
 
 
+@jitable
+def trace_update(state: tuple, params: tuple, spikes: np.ndarray) -> None:
+    """Decay the traces and add this step's spikes (the kernel of :meth:`TraceRule.update_traces`).
+
+    .. math:: P^+ \\leftarrow P^+ e^{-dt/\\tau_+} + A_+ f, \\qquad P^- \\leftarrow P^- e^{-dt/\\tau_-} + A_- f
+
+    ``state`` starts ``(pre_trace (U,), post_trace (N,), scaled_pre (U,), scaled_post (N,)
+    scratch, polarities (U,), plastic bool (N,), spiked bool (U,))``; ``params`` starts
+    ``(pre_decay, post_decay, a_plus, a_minus, n_inputs, learning_rate, all_plastic)``.
+    ``spiked`` keeps a copy of ``spikes`` for the pairing terms.
+    """
+    pre, post, spiked = state[0], state[1], state[6]
+    np.multiply(pre, params[0], pre)
+    np.multiply(post, params[1], post)
+    spiked[:] = spikes
+    now = spikes.nonzero()[0]
+    if now.size:
+        pre[now] += params[2]
+        body = now[np.searchsorted(now, params[4]) :] - params[4]
+        post[body] += params[3]
+
+
+@jitable
+def trace_pairing_terms(state: tuple, params: tuple, scale: float) -> tuple:
+    """This step's ``scale * zeta``: ``(columns, column change (U,), rows, row change (N,), row scale (R,))``.
+
+    Column ``j`` of a plastic body neuron spiking now changes by ``scale * p * P+``; row ``i`` of
+    a unit spiking now by ``(scale * p_i) * P-`` (separable: no (R, N) array). ``state``,
+    ``params`` as in :func:`trace_update`.
+    """
+    pre, post, scaled_pre, scaled_post, polarities, plastic, spiked = state[:7]
+    now = spiked.nonzero()[0]
+    columns = now[np.searchsorted(now, params[4]) :] - params[4]
+    np.multiply(pre, polarities, scaled_pre)
+    np.multiply(scaled_pre, scale, scaled_pre)
+    row_change = post
+    if not params[6]:
+        columns = columns[plastic[columns]]
+        np.multiply(post, plastic, scaled_post)
+        row_change = scaled_post
+    return columns, scaled_pre, now, row_change, polarities[now] * scale
+
+
+#: Methods the trace rules' kernels stand for (a subclass overriding one needs its own KERNEL).
+TRACE_METHODS = ("step", "reward", "kernel_state", "kernel_params", "update_traces", "pairing_terms", "learn")
+
+
 class TraceRule(SynapseBase):
     """Per-unit traces and the pairing of the current step.
 
@@ -83,45 +131,47 @@ class TraceRule(SynapseBase):
         self.post_trace = np.zeros(ctx.n_neurons, dtype=ctx.dtype)
         self._scaled_pre = np.zeros(ctx.n_units, dtype=ctx.dtype)
         self._scaled_post = np.zeros(ctx.n_neurons, dtype=ctx.dtype)
-        self._now = np.zeros(0, dtype=np.intp)
+        self._spiked = np.zeros(ctx.n_units, dtype=bool)
         self.plastic = np.ones(ctx.n_neurons, dtype=bool)  # the postsynaptic neurons whose inputs learn
         if config.plastic_targets == "outputs":
             self.plastic[: ctx.n_neurons - ctx.n_outputs] = False
         self._all_plastic = bool(self.plastic.all())
 
+    def kernel_state(self) -> tuple:
+        """``(pre_trace, post_trace, scaled_pre, scaled_post, polarities, plastic, spiked)``."""
+        return (
+            self.pre_trace,
+            self.post_trace,
+            self._scaled_pre,
+            self._scaled_post,
+            self.polarities,
+            self.plastic,
+            self._spiked,
+        )
+
+    def kernel_params(self) -> tuple:
+        """``(pre_decay, post_decay, a_plus, a_minus, n_inputs, learning_rate, all_plastic)``."""
+        return (
+            float(self.pre_decay),
+            float(self.post_decay),
+            float(self.a_plus),
+            float(self.a_minus),
+            int(self.n_inputs),
+            float(self.learning_rate),
+            bool(self._all_plastic),
+        )
+
     def reset(self) -> None:
         self.pre_trace.fill(0.0)
         self.post_trace.fill(0.0)
-        self._now = np.zeros(0, dtype=np.intp)
+        self._spiked.fill(False)
 
     def update_traces(self, spikes: np.ndarray) -> None:
         """Decay the traces and add this step's spikes; remembers who spiked."""
-        n_in = self.n_inputs
-        self.pre_trace *= self.pre_decay
-        self.post_trace *= self.post_decay
-        self._now = now = spikes.nonzero()[0]
-        if now.size:
-            self.pre_trace[now] += self.a_plus
-            post = now[np.searchsorted(now, n_in) :] - n_in
-            self.post_trace[post] += self.a_minus
+        trace_update(self.kernel_state(), self.kernel_params(), spikes)
 
     def pairing_terms(
         self, scale: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The current step's ``scale * zeta`` as (post columns, column change (U,), pre rows,
-        row change (N,), row scale (R,)).
-
-        Column ``j`` of a body neuron spiking now changes by ``scale * p * P+``; row ``i`` of a unit
-        spiking now changes by ``(scale * p_i) * P-``: separable, so the weight part never needs
-        an (R, N) array (see ``row_scale`` of the weight protocol).
-        """
-        now = self._now
-        n_in = self.n_inputs
-        post = now[np.searchsorted(now, n_in) :] - n_in
-        np.multiply(self.pre_trace, self.polarities, out=self._scaled_pre)
-        self._scaled_pre *= scale
-        row_change = self.post_trace
-        if not self._all_plastic:
-            post = post[self.plastic[post]]
-            row_change = np.multiply(self.post_trace, self.plastic, out=self._scaled_post)
-        return post, self._scaled_pre, now, row_change, self.polarities[now] * scale
+        """This step's ``scale * zeta`` (see :func:`trace_pairing_terms`)."""
+        return trace_pairing_terms(self.kernel_state(), self.kernel_params(), scale)

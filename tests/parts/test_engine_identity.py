@@ -1,0 +1,141 @@
+"""numba engine = numpy engine: the same spikes, actions and rewards, weights equal to 1e-12.
+
+Every part combination a shipped experiment uses runs on both engines from the same seed; the
+numpy engine (the parts' own Python methods) is the reference. The first run of a combination
+compiles it (seconds), so all but the XOR test are in the slow suite.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from spikey_core import Network, build_game, get_registry
+
+pytest.importorskip("numba")
+
+
+def shipped(name: str) -> dict:
+    return get_registry().get("experiment", name).load_spec()
+
+
+def play(spec: dict, engine: str, ticks: int, *, step_action=None, freeze_after=None) -> dict:
+    """Run ``ticks`` game steps; returns every tick's spikes, actions, rewards and the weights."""
+    spec = copy.deepcopy(spec)
+    spec["network"]["engine"] = engine
+    game = build_game(spec["game"]) if "game" in spec else None
+    network = Network.from_spec(spec, game=game, step_action=step_action)
+    assert network.engine_name == engine, network.engine_reason
+    network.reset()
+    state = game.reset(seed=1)[0] if game is not None else 0
+    spikes, actions, rewards = [], [], []
+    for tick in range(ticks):
+        if freeze_after is not None and tick == freeze_after:
+            network.eval()
+        action = network.tick(state)
+        spikes.append(network.spike_log.copy())
+        actions.append(np.asarray(action).copy())
+        if game is not None:
+            next_state = game.step(action)[0]
+            if network.reward_mode != "none":
+                rewards.append(network.reward(state, action, next_state))
+            state = next_state
+    return {
+        "spikes": np.array(spikes),
+        "actions": np.array(actions),
+        "rewards": np.array(rewards),
+        "weights": np.array(network.weight.matrix, copy=True),
+        "potentials": np.array(network.neuron.potentials, copy=True),
+    }
+
+
+def assert_identical(spec: dict, ticks: int, **options) -> None:
+    reference = play(spec, "numpy", ticks, **options)
+    compiled = play(spec, "numba", ticks, **options)
+    assert reference["spikes"].any(), "the workload must spike to test anything"
+    np.testing.assert_array_equal(compiled["spikes"], reference["spikes"])
+    np.testing.assert_array_equal(compiled["actions"], reference["actions"])
+    np.testing.assert_array_equal(compiled["rewards"], reference["rewards"])
+    np.testing.assert_allclose(compiled["weights"], reference["weights"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(compiled["potentials"], reference["potentials"], rtol=0, atol=1e-9)
+
+
+def test_rate_xor_rlstdp_identical():
+    spec = shipped("florian-rate-xor")
+    assert_identical(spec, 12)
+
+
+@pytest.mark.slow
+def test_rate_xor_learns_the_same_on_both_engines_then_freezes():
+    assert_identical(shipped("florian-rate-xor"), 40, freeze_after=30)
+
+
+@pytest.mark.slow
+def test_temporal_xor_identical():
+    assert_identical(shipped("florian-temporal-xor"), 30)
+
+
+@pytest.mark.slow
+def test_izhikevich_conditioning_ltp_tick_rewards_identical():
+    assert_identical(shipped("izhikevich-conditioning"), 30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "synapse",
+    [
+        {"type": "mstdpet", "learning_rate": 0.025, "tau_z": 25.0},
+        {"type": "mstdpet", "learning_rate": 0.025, "tau_z": 25.0, "integration": "euler"},
+        {"type": "mstdp", "learning_rate": 0.05},
+        {"type": "stdp", "learning_rate": 0.01},
+        {"type": "static"},
+    ],
+)
+def test_rate_xor_with_every_rule_identical(synapse):
+    spec = shipped("florian-rate-xor")
+    spec["synapse"] = synapse
+    assert_identical(spec, 20)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "neuron",
+    [
+        {"type": "lif", "v_threshold": -62.0, "tau_m": 20.0, "refractory_ms": 3.0, "spike_delay": 2},
+        {"type": "rand_potential", "prob_rand_fire": 0.3, "potential_noise_scale": 20.0},
+        {"type": "neuron", "prob_rand_fire": 0.15, "refractory_period": 2, "spike_delay": 1},
+        {"type": "izhikevich", "preset": "fast_spiking"},
+    ],
+)
+def test_every_neuron_identical(neuron):
+    spec = shipped("florian-rate-xor")
+    spec["neuron"] = neuron
+    spec["weight"]["high"] = 1.0  # strong enough that every model fires
+    spec["weight"]["max_weight"] = 20.0
+    assert_identical(spec, 15)
+
+
+def every_output_step(network, state):
+    """A custom per-step action: forces the engine to hand control back after every step."""
+    return network.output_spikes.copy()
+
+
+@pytest.mark.slow
+def test_custom_step_action_hands_back_per_step_and_stays_identical():
+    assert_identical(shipped("florian-rate-xor"), 10, step_action=every_output_step)
+
+
+@pytest.mark.slow
+def test_recurrent_stdp_identical():
+    spec = {
+        "seed": 4,
+        "network": {"n_inputs": 20, "n_neurons": 200, "n_outputs": 1, "processing_time": 50},
+        "input": {"type": "rate_map", "state_rate_map": [0.05]},
+        "neuron": {"type": "neuron", "firing_threshold": 3.0, "prob_rand_fire": 0.05},
+        "weight": {"type": "random", "connection_probability": 0.1, "max_weight": 1.0},
+        "synapse": {"type": "stdp", "learning_rate": 0.001},
+        "readout": {"type": "threshold"},
+    }
+    assert_identical(spec, 10)
