@@ -329,7 +329,9 @@ def register_numba() -> None:
         return
     from numba.extending import overload, register_jitable
 
-    @overload(put_where, jit_options={"cache": True})
+    jit_options: Any = {"cache": True}  # a plain dict: numba's stubs do not list "cache"
+
+    @overload(put_where, jit_options=jit_options)
     def _put_where(target, value, mask):
         def implementation(target, value, mask):
             for i in range(target.shape[0]):
@@ -338,7 +340,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(add_where, jit_options={"cache": True})
+    @overload(add_where, jit_options=jit_options)
     def _add_where(target, value, mask):
         def implementation(target, value, mask):
             for i in range(target.shape[0]):
@@ -347,7 +349,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(weighted_row_sum, jit_options={"cache": True})
+    @overload(weighted_row_sum, jit_options=jit_options)
     def _weighted_row_sum(matrix, emit, spikes, signed, out):
         def implementation(matrix, emit, spikes, signed, out):
             out[:] = 0.0
@@ -360,7 +362,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(add_to_rows, jit_options={"cache": True})
+    @overload(add_to_rows, jit_options=jit_options)
     def _add_to_rows(matrix, rows, change):
         def implementation(matrix, rows, change):
             for i in range(rows.shape[0]):
@@ -370,7 +372,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(add_to_columns, jit_options={"cache": True})
+    @overload(add_to_columns, jit_options=jit_options)
     def _add_to_columns(matrix, columns, change):
         def implementation(matrix, columns, change):
             for j in range(matrix.shape[0]):
@@ -380,7 +382,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(clip_rows, jit_options={"cache": True})
+    @overload(clip_rows, jit_options=jit_options)
     def _clip_rows(matrix, mask, rows, high):
         def implementation(matrix, mask, rows, high):
             for i in range(rows.shape[0]):
@@ -390,7 +392,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(clip_columns, jit_options={"cache": True})
+    @overload(clip_columns, jit_options=jit_options)
     def _clip_columns(matrix, mask, columns, high):
         def implementation(matrix, mask, columns, high):
             for j in range(matrix.shape[0]):
@@ -400,7 +402,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(clip_masked, jit_options={"cache": True})
+    @overload(clip_masked, jit_options=jit_options)
     def _clip_masked(matrix, mask, high):
         def implementation(matrix, mask, high):
             for j in range(matrix.shape[0]):
@@ -409,7 +411,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(weight_update, jit_options={"cache": True})
+    @overload(weight_update, jit_options=jit_options)
     def _weight_update(state, params, columns, column_change, rows, row_change, row_scale):
         update = _weight_role(state, "update")
         if update is None:
@@ -420,7 +422,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(weight_accumulate, jit_options={"cache": True})
+    @overload(weight_accumulate, jit_options=jit_options)
     def _weight_accumulate(state, params, target, columns, column_change, rows, row_change, row_scale):
         accumulate = _weight_role(state, "accumulate")
         if accumulate is None:
@@ -431,7 +433,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(weight_add_scaled, jit_options={"cache": True})
+    @overload(weight_add_scaled, jit_options=jit_options)
     def _weight_add_scaled(state, params, source, scale):
         add_scaled = _weight_role(state, "add_scaled")
         if add_scaled is None:
@@ -442,7 +444,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(add_outer_to_rows, jit_options={"cache": True})
+    @overload(add_outer_to_rows, jit_options=jit_options)
     def _add_outer_to_rows(matrix, rows, scale, change):
         def implementation(matrix, rows, scale, change):
             for i in range(rows.shape[0]):
@@ -452,7 +454,7 @@ def register_numba() -> None:
 
         return implementation
 
-    @overload(add_scaled_clipped, jit_options={"cache": True})
+    @overload(add_scaled_clipped, jit_options=jit_options)
     def _add_scaled_clipped(matrix, mask, source, scale, high):
         def implementation(matrix, mask, source, scale, high):
             for j in range(matrix.shape[0]):
