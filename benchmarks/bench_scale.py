@@ -77,8 +77,8 @@ syn = Synapses(
     '''w : 1
     plastic : 1
     dc/dt = -c / (1000 * ms) : 1 (clock-driven)
-    dd/dt = -d / (200 * ms) : 1 (clock-driven)
-    dw_dt = 0.1 * c * (d + 0.002) * plastic : 1
+    ddopa/dt = -dopa / (200 * ms) : 1 (clock-driven)
+    dw_dt = 0.1 * c * (dopa + 0.002) * plastic : 1
     dapre/dt = -apre / (20 * ms) : 1 (event-driven)
     dapost/dt = -apost / (20 * ms) : 1 (event-driven)''',
     on_pre='''I_post += w * (2 * plastic - 1)
