@@ -13,11 +13,13 @@ SYNAPSES = [
     {"type": "ltp", "stdp_window": 10, "learning_rate": 0.05},
     {"type": "stdp", "learning_rate": 0.01},
     {"type": "mstdp", "learning_rate": 0.05},
+    {"type": "da_stdp", "tau_c": 50.0, "tau_d": 20.0, "learning_rate": 1.0, "plastic": "all"},
     {"type": "mstdpet", "learning_rate": 0.05, "tau_z": 25.0},
 ]
+SPARSE = {"type": "sparse", "fan_out": 4, "max_weight": 2.0, "delay": [1, 3]}
 
 
-def spec(synapse):
+def spec(synapse, weight=None):
     return {
         "seed": 4,
         "network": {
@@ -29,7 +31,7 @@ def spec(synapse):
         },
         "input": {"type": "rate_map", "state_rate_map": [0.05, 0.3], "input_pct_inhibitory": 0.25},
         "neuron": {"type": "neuron", "firing_threshold": 1.5, "prob_rand_fire": 0.05, "refractory_period": 1},
-        "weight": {"type": "random", "layers": [8, 8, 1], "max_weight": 2.0},
+        "weight": weight or {"type": "random", "layers": [8, 8, 1], "max_weight": 2.0},
         "synapse": synapse,
         "readout": {"type": "threshold"},
         "rewarder": {"type": "florian", "punish_mult": 1.0},
@@ -47,21 +49,25 @@ def play(network, game, ticks):
         network.reward(state, action, next_state)
         state = next_state
         logs.append(network.spike_log.copy())
-        weights.append(network.weight.matrix.copy())
+        weights.append(network.weight.to_dense())
     return np.array(logs), np.array(weights)
 
 
-def fresh(synapse):
+def fresh(synapse, weight=None):
     game = build_game(spec(synapse)["game"])
-    network = Network.from_spec(spec(synapse), game=game)
+    network = Network.from_spec(spec(synapse, weight), game=game)
     network.reset()
     game.reset(seed=1)
     return network, game
 
 
-@pytest.mark.parametrize("synapse", SYNAPSES, ids=lambda s: f"{s['type']}-{s.get('trace_decay', '')}")
-def test_save_load_reproduces_a_continued_run_bit_for_bit(synapse, tmp_path):
-    network, game = fresh(synapse)
+@pytest.mark.parametrize(
+    ("synapse", "weight"),
+    [(s, None) for s in SYNAPSES] + [(SYNAPSES[3], SPARSE), (SYNAPSES[5], SPARSE)],
+    ids=[f"{s['type']}-{s.get('trace_decay', '')}" for s in SYNAPSES] + ["stdp-sparse", "da_stdp-sparse"],
+)
+def test_save_load_reproduces_a_continued_run_bit_for_bit(synapse, weight, tmp_path):
+    network, game = fresh(synapse, weight)
     _, before = play(network, game, 5)
     assert not np.array_equal(before[0], before[-1])  # it learned something
     network.save(tmp_path / "net")
