@@ -122,6 +122,8 @@ class DistalRewardLoop(TrainingLoop):
             histogram_end=np.histogram(end, bins)[0].tolist(),
             raster_second=raster_second,
             raster=raster,
+            n_neurons=network.n_neurons,
+            n_excitatory=int(excitatory.sum()),
             reward_times_s=[t / 1000.0 for t in network.rewarder.reward_times],
         )
         callback.training_end()
@@ -144,7 +146,7 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
     if rewards.size:
         axis.plot(rewards, np.full(rewards.size, -0.03), "|", color="tab:red", ms=6, label="rewards")
     axis.set(xlabel="time (s)", ylabel="weight / max", ylim=(-0.06, 1.05), title="chosen synapse")
-    axis.legend(loc="lower right")
+    axis.legend(loc="upper left")
     figure.tight_layout()
     paths.append(folder / f"{stem}-target.png")
     figure.savefig(paths[-1], dpi=110)
@@ -156,7 +158,7 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
     axis.bar(centres, info["histogram_start"], width=width, alpha=0.5, label="start")
     axis.bar(centres, info["histogram_end"], width=width, alpha=0.5, label="end")
     axis.axvline(results["target_weight"], color="tab:red", lw=1.5, label="chosen synapse (end)")
-    axis.set(xlabel="weight / max", ylabel="excitatory synapses", yscale="log", title="weight distribution")
+    axis.set(xlabel="weight / max", ylabel="exc -> exc synapses", yscale="log", title="weight distribution")
     axis.legend()
     figure.tight_layout()
     paths.append(folder / f"{stem}-histogram.png")
@@ -165,11 +167,14 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
 
     times, units = info["raster"]
     figure, axis = plt.subplots(figsize=(7, 3.6))
-    axis.plot(times, units, ",", color="black")
+    axis.plot(times, units, ".", color="black", ms=1.5)
     axis.set(
-        xlabel=f"time in second {info['raster_second']} (ms)", ylabel="neuron", xlim=(0, 1000), ylim=(0, 1000)
+        xlabel=f"time in second {info['raster_second']} (ms)",
+        ylabel="neuron",
+        xlim=(0, 1000),
+        ylim=(0, info["n_neurons"]),
     )
-    axis.axhline(800, color="tab:red", lw=0.5)
+    axis.axhline(info["n_excitatory"], color="tab:red", lw=0.5)
     axis.set_title("spikes of one second (excitatory below the line)")
     figure.tight_layout()
     paths.append(folder / f"{stem}-raster.png")
