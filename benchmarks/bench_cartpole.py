@@ -96,7 +96,7 @@ def figures(rows: list[dict], folder: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--episodes", type=int, default=100, help="training episodes per seed")
+    parser.add_argument("--episodes", type=int, default=300, help="training episodes per seed")
     parser.add_argument("--eval", type=int, default=100, help="frozen evaluation episodes")
     parser.add_argument("--seeds", type=int, nargs="*", default=list(EVAL_SEEDS))
     parser.add_argument("--figures", type=Path, help="folder for the two PNG figures")
@@ -121,6 +121,7 @@ def main() -> None:
         f"every seed >= 3x untrained: {'yes' if each else 'no'}"
     )
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1))
     if args.figures:
         for path in figures(rows, args.figures):
