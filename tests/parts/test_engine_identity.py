@@ -78,8 +78,15 @@ def test_temporal_xor_identical():
 
 
 @pytest.mark.slow
-def test_izhikevich_conditioning_ltp_tick_rewards_identical():
-    assert_identical(shipped("izhikevich-conditioning"), 30)
+def test_conditioning_ltp_tick_rewards_identical():
+    assert_identical(shipped("spikey05-conditioning"), 30)
+
+
+def test_delays_and_sparse_weights_fall_back_to_numpy_with_a_reason():
+    spec = shipped("izhikevich2007-distal-reward")
+    network = Network.from_spec(spec, game=build_game(spec["game"]) if "game" in spec else None)
+    assert network.engine_name == "numpy"
+    assert network.engine_reason.startswith("auto: numba declined (")
 
 
 @pytest.mark.slow
