@@ -36,7 +36,9 @@ def test_undocumented_unchecked_mutable_config_is_reported():
         Config = Loose
 
     problems = check_config_class(Part1)
-    assert "Part1.Config: must be @attrs.frozen (configs are immutable)" in problems
+    assert any(
+        p.startswith("Part1.Config is a mutable attrs class; declare it @attrs.frozen") for p in problems
+    )
     assert any("Part1.Config.a: has no doc" in p for p in problems)
     assert any("Part1.Config.a: has no check" in p for p in problems)
 
@@ -141,3 +143,41 @@ def test_weight_with_wrong_synapse_ids_is_caught():
 
     problems = conformance_problems("weight", Shifted, settings={"value": 0.5})
     assert any("Shifted: synapses_from()" in p or "Shifted: synapse ids" in p for p in problems)
+
+
+def test_config_that_is_not_attrs_is_named_as_such():
+    class Plain:
+        pass
+
+    class Part2(Part):
+        Config = Plain
+
+    (problem,) = check_config_class(Part2)
+    assert problem.startswith("Part2.Config (") and "Plain) is not an attrs class" in problem
+
+
+@attrs.frozen(kw_only=True)
+class NeedsValue:
+    value: float = param(check=Real(), doc="required")
+
+
+class Needy(toy.ConstantWeight):
+    Config = NeedsValue
+
+
+def test_required_fields_point_to_settings():
+    (problem,) = conformance_problems("weight", Needy)
+    assert "required field missing" in problem
+    assert problem.endswith("pass them as settings={'value': ...}")
+    assert conformance_problems("weight", Needy, settings={"value": 0.5}) == []
+
+
+def test_nan_potentials_are_reported_as_non_finite_not_as_nondeterminism():
+    class Blowup(toy.ThresholdNeuron):
+        def integrate(self, current):
+            super().integrate(current)
+            self.potentials[:] = np.nan
+
+    problems = conformance_problems("neuron", Blowup)
+    assert any("potentials became non-finite (NaN or inf)" in p for p in problems)
+    assert not any("same seed gave different" in p for p in problems)

@@ -162,7 +162,8 @@ def _check_format(tag: Any, json_path: Path) -> None:
 def read_arrays(npz_path: Path) -> dict[str, np.ndarray]:
     """Every array of the state file (no pickles: object arrays are refused)."""
     try:
-        with np.load(npz_path, allow_pickle=False) as arrays:
+        # our own handle: numpy leaves its file open when the content is not an archive
+        with open(npz_path, "rb") as handle, np.load(handle, allow_pickle=False) as arrays:
             return {key: arrays[key] for key in arrays.files}
     except FileNotFoundError:
         raise ConfigError(f"{npz_path}: no such file (a saved network is PATH.json plus PATH.npz)") from None

@@ -43,11 +43,18 @@ def check_config_class(cls: Any) -> list[str]:
     """Problems with a part's ``Config``: missing, not frozen attrs, fields without doc or check."""
     config_cls = getattr(cls, "Config", None)
     name = getattr(cls, "__name__", repr(cls))
-    if config_cls is None or not cfg.is_config_class(config_cls):
-        return [f"{name}: needs a class attribute 'Config' that is an attrs class"]
+    declare = "declare it with @attrs.frozen(kw_only=True) and fields made by spikey_core.param"
+    if config_cls is None:
+        return [f"{name}: has no class attribute 'Config'; {declare}"]
+    if not cfg.is_config_class(config_cls):
+        shown = getattr(config_cls, "__qualname__", repr(config_cls))
+        return [f"{name}.Config ({shown}) is not an attrs class; {declare}"]
     problems = []
     if not _is_frozen(config_cls):
-        problems.append(f"{name}.Config: must be @attrs.frozen (configs are immutable)")
+        problems.append(
+            f"{name}.Config is a mutable attrs class; declare it @attrs.frozen(kw_only=True) "
+            "(configs are immutable: a part's live values are its tunable attributes)"
+        )
     for field in attrs.fields(config_cls):
         if field.init and not field.kw_only:
             problems.append(f"{name}.Config.{field.name}: must be keyword-only (@attrs.frozen(kw_only=True))")
@@ -166,7 +173,12 @@ def conformance_problems(
     try:
         config = cfg.from_dict(cls.Config, dict(settings or {}), address=f"${name}")
     except Exception as error:  # report, do not crash the checker
-        return [f"{name}: cannot build its Config from {dict(settings or {})}: {error}"]
+        required = [f.name for f in attrs.fields(cls.Config) if f.init and f.default is attrs.NOTHING]
+        hint = ""
+        if required and not settings:
+            example = ", ".join(f"{r!r}: ..." for r in required)
+            hint = f"; its Config has required fields: pass them as settings={{{example}}}"
+        return [f"{name}: cannot build its Config from {dict(settings or {})}: {error}{hint}"]
     offered = {**_stand_in_parts(sizes, dtype), **(parts or {})}
 
     def build(seed: int) -> Any:
@@ -259,7 +271,13 @@ def _check_neuron(part, build, sizes, state, dtype) -> list[str]:
             fresh.integrate(np.full(n, 5.0, dtype=dtype))
         runs.append((np.array(spikes), np.array(fresh.potentials, copy=True)))
     problems += _array_problem(name, "fire()", runs[0][0][0], (n,), bool)
-    if not (np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])):
+    if not np.all(np.isfinite(runs[0][1])):
+        problems.append(
+            f"{name}: potentials became non-finite (NaN or inf) under a constant input of 5.0 per step "
+            f"for {sizes['processing_time'] * 4} steps; check the update equation and its parameters"
+        )
+    same = np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1], equal_nan=True)
+    if not same:
         problems.append(f"{name}: same seed gave different dynamics; draw only from self.rng")
     fresh = build(0)
     fresh.reset()
