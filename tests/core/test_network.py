@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import math
 
+import attrs
 import numpy as np
 import pytest
 import toy_parts as toy
+from spikey_core.config import Real
 
-from spikey_core import ConfigError, Network, SimulationError, SpikeyError
+from spikey_core import ConfigError, Network, SimulationError, SpikeyError, param
 
 
 def build(reward_mode="tick", **overrides):
@@ -137,16 +139,36 @@ def test_reset_clears_episode_state_and_keeps_weights():
     assert np.array_equal(net.weight.matrix, learned)
 
 
-def test_game_params_fill_unset_fields_but_explicit_values_win():
+@attrs.frozen(kw_only=True)
+class _RequiredValueConfig:
+    value: float = param(check=Real(), doc="no default: the game may supply it")
+
+
+class _RequiredValueRewarder(toy.ConstantRewarder):
+    Config = _RequiredValueConfig
+
+
+def test_priority_explicit_then_defaults_then_game_params():
     class Game:
         def network_params(self):
             return {"value": 7.0, "unrelated": 1}
 
     spec = toy.toy_spec()
     spec.pop("game"), spec.pop("loop")
+    # a field with a default keeps it: defaults beat game values
+    assert Network.from_spec(spec, game=Game()).rewarder.config.value == 1.0
+    # a field without a default takes the game's value
+    spec["rewarder"] = {"type": _RequiredValueRewarder}
     assert Network.from_spec(spec, game=Game()).rewarder.config.value == 7.0
+    # explicit values beat both
+    spec["rewarder"] = {"type": _RequiredValueRewarder, "value": 2.0}
+    assert Network.from_spec(spec, game=Game()).rewarder.config.value == 2.0
     spec["rewarder"] = {"type": toy.ConstantRewarder, "value": 2.0}
     assert Network.from_spec(spec, game=Game()).rewarder.config.value == 2.0
+    # without the game the required field is reported
+    spec["rewarder"] = {"type": _RequiredValueRewarder}
+    with pytest.raises(ConfigError, match=r"\$\.rewarder\.value: required field missing"):
+        Network.from_spec(spec)
 
 
 def test_every_problem_is_reported_at_once(toy_registry):
@@ -280,8 +302,11 @@ def test_float32_state():
         }
     )
     net.reset()
-    net.tick([1, 0])
+    action = net.tick([1, 0])
     assert net.neuron.potentials.dtype == np.float32 and net._current.dtype == np.float32
+    # the hand-computed tick of test_one_tick_hand_computed, in float32
+    assert net.spike_log.astype(int).tolist() == [[1, 0, 0, 0], [1, 0, 1, 1], [1, 0, 1, 1]]
+    assert net.neuron.potentials.tolist() == [3.0, 3.0] and action == 2
 
 
 def test_registry_is_passed_explicitly_not_read_from_the_process(toy_registry):

@@ -58,9 +58,15 @@ def test_observations_are_fresh_random_bit_pairs_independent_of_the_action():
 
 @pytest.mark.parametrize("action", [0, 1, True, np.bool_(False), np.int64(1), np.array([1]), 1.0])
 def test_valid_actions(action):
-    game = Logic()
-    game.reset(seed=0)
-    game.step(action)
+    # every spelling of 0 or 1 is accepted and judged as that answer: reward 1 for the XOR of
+    # the pair answered, 0 otherwise (reward_correct=1 so that the judgement is visible)
+    game = Logic(reward_correct=1.0, reward_incorrect=0.0)
+    pair, _ = game.reset(seed=0)
+    answer = int(np.asarray(action).reshape(-1)[0])
+    observation, reward, terminated, truncated, _ = game.step(action)
+    assert reward == (1.0 if answer == int(pair[0]) ^ int(pair[1]) else 0.0)
+    assert game.observation_space.contains(observation)
+    assert (terminated, truncated) == (False, False)
 
 
 @pytest.mark.parametrize("action", [2, -1, 0.5, None, "1", [0, 1]])

@@ -9,6 +9,17 @@ from spikey_core import make_loop
 from spikey_meta import ExperimentCallback, MultiLogger, RLCallback
 
 
+def assert_drawn_plot(path):
+    """``path`` is a PNG that decodes to a figure with something drawn on it (not blank)."""
+    import matplotlib.image
+
+    assert path.exists(), f"{path} was not written"
+    pixels = matplotlib.image.imread(path)
+    assert pixels.ndim == 3 and pixels.shape[0] >= 100 and pixels.shape[1] >= 100
+    gray = pixels[..., :3].mean(axis=2)
+    assert (gray < 0.5).mean() > 0.001, f"{path} is (nearly) blank"  # axes, ticks, data are dark
+
+
 def test_the_plugin_registers_callbacks_and_the_report_command(meta_registry):
     assert meta_registry.get("callback", "rl") is RLCallback
     assert meta_registry.get("callback", "experiment") is ExperimentCallback
@@ -38,6 +49,8 @@ def test_report_on_a_folder_writes_plots_and_prints_a_table(tmp_path, capsys):
     expected = {"learning_curve", "state_action_counts", "state_transitions", "rates_per_state"}
     expected.add("delay_embedding")
     assert {p.name for p in out.iterdir()} >= {f"{stem}-{name}.png" for name in expected}
+    for name in expected:
+        assert_drawn_plot(out / f"{stem}-{name}.png")
     assert f"wrote {out / (stem + '-learning_curve.png')}" in printed
 
 
@@ -45,7 +58,7 @@ def test_report_on_one_file_defaults_next_to_it(tmp_path):
     logger = logged_folder(tmp_path, n_runs=1)
     path = logger.paths[0]
     assert main(["report", str(path)]) == 0
-    assert (tmp_path / f"{path.stem}-report" / f"{path.stem}-learning_curve.png").exists()
+    assert_drawn_plot(tmp_path / f"{path.stem}-report" / f"{path.stem}-learning_curve.png")
 
 
 def test_report_draws_a_tracked_spike_log(tmp_path):
@@ -54,7 +67,7 @@ def test_report_draws_a_tracked_spike_log(tmp_path):
     make_loop(toy_parts.toy_spec(), callback=callback)()
     path = callback.log(folder=tmp_path)
     assert main(["report", str(path), "--out", str(tmp_path / "out")]) == 0
-    assert (tmp_path / "out" / f"{path.stem}-spike_raster.png").exists()
+    assert_drawn_plot(tmp_path / "out" / f"{path.stem}-spike_raster.png")
 
 
 def test_report_on_a_missing_path_exits_2_with_one_line(tmp_path, capsys):

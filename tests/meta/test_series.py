@@ -182,14 +182,19 @@ def test_resume_reads_logged_runs_back_and_runs_only_the_rest(tmp_path):
     first = series().run()
     victim = Path(first[2].log)
     victim.unlink()  # as if the series had stopped before run 2 was logged
+    kept = {r.log: Path(r.log).stat().st_mtime_ns for i, r in enumerate(first) if i != 2}
     progress = Counter()
     resumed = series().run(progress=progress, resume=True)
     assert progress.n == 4
     assert [r.results for r in resumed] == [r.results for r in first]
     assert [r.info["input_trace"] for r in resumed] == [r.info["input_trace"] for r in first]
-    assert [r.log for r in resumed[:2]] == [r.log for r in first[:2]]  # read back, not rerun
-    assert resumed[2].log != str(victim) or Path(resumed[2].log).exists()
-    assert len([p for p in tmp_path.glob("*.json") if "~SUMMARY" not in p.name]) == 4
+    # runs 0, 1 and 3 were read back: same log files, untouched
+    assert [resumed[i].log for i in (0, 1, 3)] == [first[i].log for i in (0, 1, 3)]
+    assert {log: Path(log).stat().st_mtime_ns for log in kept} == kept
+    # only run 2 ran again: exactly one new log, its own
+    logs = {str(p) for p in tmp_path.glob("*.json") if "~SUMMARY" not in p.name}
+    assert logs - set(kept) == {resumed[2].log}
+    assert Path(resumed[2].log).exists()
 
 
 def test_plot_a_series_parameter_against_a_metric(tmp_path):

@@ -189,6 +189,9 @@ def test_neuron_float32_state():
     neuron = build(Neuron, n=4, dtype="float32", potential_decay=0.1, resting_mv=1.0, refractory_period=1)
     run(neuron, np.float32(3.0), 5)
     assert neuron.potentials.dtype == np.float32
+    # below threshold (16) the leak has the closed form V_k = V_inf + (V_0 - V_inf) (1 - decay)^k with
+    # V_inf = rest + I / decay = 31 and V_0 = rest = 1: V_5 = 31 - 30 * 0.9^5 = 13.2853
+    np.testing.assert_allclose(neuron.potentials, 31.0 - 30.0 * 0.9**5, rtol=1e-6)
 
 
 def test_neuron_state_dict_round_trip_keeps_the_future():

@@ -62,6 +62,7 @@ class AdaptiveThreshold(Part):
         self.potentials = np.zeros(n, dtype=ctx.dtype)
         self.excess = np.zeros(n, dtype=ctx.dtype)
         self._spikes = np.zeros(n, dtype=bool)
+        self._threshold = np.zeros(n, dtype=ctx.dtype)  # scratch: no allocation per step
 
     def reset(self) -> None:
         self.potentials.fill(0.0)
@@ -69,12 +70,13 @@ class AdaptiveThreshold(Part):
         self._spikes.fill(False)
 
     def fire(self) -> np.ndarray:
-        np.greater_equal(self.potentials, self.firing_threshold + self.excess, out=self._spikes)
+        np.add(self.excess, self.firing_threshold, out=self._threshold)
+        np.greater_equal(self.potentials, self._threshold, out=self._spikes)
         return self._spikes
 
     def integrate(self, current: np.ndarray) -> None:
         self.potentials *= 1.0 - self.potential_decay
-        self.potentials[self._spikes] = 0.0
+        np.copyto(self.potentials, 0.0, where=self._spikes)
         self.potentials += current
         self.excess *= 1.0 - self.adaptation_decay
-        self.excess[self._spikes] += self.threshold_increment
+        np.add(self.excess, self.threshold_increment, out=self.excess, where=self._spikes)

@@ -269,12 +269,17 @@ def _replace_section(spec: dict[str, Any], address: str, value: Any) -> None:
 def build_config(
     cls: Any, data: Mapping[str, Any], address: str, fallback: Mapping[str, Any] | None = None
 ) -> Any:
-    """Validate ``data`` against ``cls.Config`` (fields missing from ``data`` may come from ``fallback``)."""
+    """Validate ``data`` against ``cls.Config``.
+
+    Priority (the original Spikey's rule): values in ``data`` (explicit) beat the Config's defaults,
+    which beat ``fallback`` (the game's ``network_params()``). So a game's value is used only for a
+    field that has no default and was not given, such as a rewarder's ``expected_value``.
+    """
     config_cls = getattr(cls, "Config", None)
     if config_cls is None or not cfg.is_config_class(config_cls):
         raise ConfigError(f"{address}.type: {cls!r} has no attrs 'Config' class; every part needs one")
-    fields = {f.name for f in attrs.fields(config_cls)}
-    merged = {k: v for k, v in dict(fallback or {}).items() if k in fields and k not in data}
+    no_default = {f.name for f in attrs.fields(config_cls) if f.init and f.default is attrs.NOTHING}
+    merged = {k: v for k, v in dict(fallback or {}).items() if k in no_default and k not in data}
     merged.update(data)
     return cfg.from_dict(config_cls, merged, address=address)
 
