@@ -12,9 +12,9 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
+from spikey_core.config import from_dict
 
 from spikey_core import BuildContext, load_registry
-from spikey_core.config import from_dict
 
 N = 2000
 
