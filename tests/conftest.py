@@ -52,8 +52,20 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True if _missing(top_level) else None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "needs(*distributions): skip unless these first-party distributions are installed "
+        "(for tests that use a sibling's registered names, which no import reveals)",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        for marker in item.iter_markers("needs"):
+            missing = [d for d in marker.args if not _installed(d.replace("-", "_"))]
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)} installed"))
         function = getattr(item, "function", None)
         if function is None:
             continue

@@ -48,6 +48,24 @@ SIZES: dict[tuple[str, str], dict] = {
     ("input", "rbf"): {"n_inputs": 7 * 15 * 15},
 }
 
+
+def _gaussian_input():
+    """A gaussian_fields encoder of 2 dimensions x 2 fields = the kit's 4 inputs."""
+    from spikey_core.config import from_dict
+
+    from spikey_core import BuildContext
+
+    cls = REGISTRY.get("input", "gaussian_fields")
+    config = from_dict(cls.Config, SETTINGS[("input", "gaussian_fields")])
+    return cls(config, BuildContext(n_inputs=4, n_neurons=6, n_outputs=2, processing_time=5))
+
+
+#: (kind, name) -> factory of the parts to offer in ctx.parts, for parts that need particular ones
+PARTS: dict[tuple[str, str], object] = {
+    ("rewarder", "td_critic"): lambda: {"input": _gaussian_input()},
+}
+STATES[("rewarder", "td_critic")] = (0.1, -0.2)
+
 #: (kind, name) -> why the kit cannot exercise the part alone (it is tested through a network)
 NEEDS_A_NETWORK: dict[tuple[str, str], str] = {
     ("rewarder", "distal_reward"): "reads network.step_spikes when called; the kit builds parts without one",
@@ -80,8 +98,14 @@ def test_registered_part_conforms(kind, name):
         f"{kind} {name!r} ({entry.provider.distribution}) has required config fields {missing}: add "
         f"an entry for ({kind!r}, {name!r}) to SETTINGS in {__file__} so the kit can build it"
     )
+    offered = PARTS.get((kind, name))
     problems = conformance_problems(
-        kind, cls, settings=settings, state=STATES.get((kind, name)), sizes=SIZES.get((kind, name))
+        kind,
+        cls,
+        settings=settings,
+        state=STATES.get((kind, name)),
+        sizes=SIZES.get((kind, name)),
+        parts=offered() if offered is not None else None,
     )
     assert not problems, (
         f"{kind} {name!r} from {entry.provider} breaks the part contract "

@@ -136,6 +136,7 @@ def test_spike_block_equals_step_by_step_fire(cls, settings, state):
     assert stepwise.rng.random() == blockwise.rng.random()
 
 
+@pytest.mark.needs("spikey-games")
 def test_cli_engine_option_reaches_the_network(tmp_path, capsys):
     from spikey_core.cli import main
 

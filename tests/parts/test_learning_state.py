@@ -7,6 +7,9 @@ import pytest
 
 from spikey_core import Network, build_game
 
+#: the runs play the Logic game of spikey-games by its registered name
+pytestmark = pytest.mark.needs("spikey-games")
+
 SYNAPSES = [
     {"type": "rlstdp", "stdp_window": 10, "learning_rate": 0.05, "trace_decay": 0.1},
     {"type": "rlstdp", "stdp_window": 10, "learning_rate": 0.05, "trace_decay": 1.0},
