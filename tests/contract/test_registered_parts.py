@@ -20,7 +20,10 @@ def first_value(state):
     return int(state[0])
 
 
-#: (kind, name) -> settings for parts whose Config has required fields
+#: What games offer through network_params(): like a network, the kit fills required fields from it
+GAME_PARAMS = {"expected_value": first_value}
+
+#: (kind, name) -> settings for parts whose Config has required fields the game does not offer
 SETTINGS: dict[tuple[str, str], dict] = {
     ("input", "rate_map"): {"state_rate_map": [[0.0] * 4, [1.0] * 4]},
     ("input", "static_map"): {"state_spike_map": [[0, 0, 0, 0], [1, 1, 0, 0]]},
@@ -29,8 +32,6 @@ SETTINGS: dict[tuple[str, str], dict] = {
     ("input", "gaussian_fields"): {"n_fields": 2, "low": [-1.0, -1.0], "high": [1.0, 1.0]},
     ("readout", "population_vector"): {"n_actions": 2},
     ("readout", "top_action"): {"n_actions": 2},
-    ("rewarder", "match_expected"): {"expected_value": first_value},
-    ("rewarder", "florian"): {"expected_value": first_value},
     ("rewarder", "state_set"): {"rewarded_states": [(1, 0)]},
     ("modifier", "linear_decay"): {"param": "neuron.magnitude", "step_stop": 3, "value_stop": 2.0},
     ("modifier", "drop_off"): {"param": "neuron.magnitude", "step_stop": 3, "value_end": 2.0},
@@ -92,7 +93,10 @@ def test_registered_part_conforms(kind, name):
         pytest.skip(NEEDS_A_NETWORK[(kind, name)])
     entry = REGISTRY.entry(kind, name)
     cls = entry.obj
-    settings = SETTINGS.get((kind, name), {})
+    settings = dict(SETTINGS.get((kind, name), {}))
+    for field in _required_fields(cls):
+        if field not in settings and field in GAME_PARAMS:
+            settings[field] = GAME_PARAMS[field]
     missing = [f for f in _required_fields(cls) if f not in settings]
     assert not missing, (
         f"{kind} {name!r} ({entry.provider.distribution}) has required config fields {missing}: add "
