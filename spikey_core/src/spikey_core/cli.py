@@ -165,9 +165,21 @@ def find_experiment(name: str, registry: Registry, *, allow_imports: bool = Fals
     raise AssertionError("unreachable")
 
 
+#: The callback ``spikey run`` uses when an experiment has no ``[callback]`` section (when installed):
+#: the standard RL signals with per-tick rates, so every run leaves a log and plots.
+DEFAULT_CALLBACK = {"type": "rl", "measure_rates": True, "reduced": True}
+
+
+def with_default_callback(spec: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    """``spec`` with :data:`DEFAULT_CALLBACK` when it names no callback and ``rl`` is installed."""
+    if "callback" in spec or DEFAULT_CALLBACK["type"] not in registry.names("callback"):
+        return spec
+    return {**spec, "callback": dict(DEFAULT_CALLBACK)}
+
+
 def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     experiment = find_experiment(args.experiment, registry, allow_imports=args.allow_imports)
-    spec = experiment.load_spec()
+    spec = with_default_callback(experiment.load_spec(), registry)
     for assignment in args.set or ():
         key, value = parse_assignment(assignment)
         spec = override(spec, key, value, registry=registry)
@@ -242,7 +254,7 @@ def _fmt(value: Any) -> str:
 
 
 def _write_outputs(args, loop, experiment, network, game, results, info) -> None:
-    """The log (when the callback can write one), then the experiment's own files beside it."""
+    """The log and plots (when the callback can write them), then the experiment's own files."""
     out = Path(args.out)
     log = getattr(loop.callback, "log", None)
     stem = getattr(experiment, "name", None) or Path(args.experiment).stem
@@ -250,7 +262,16 @@ def _write_outputs(args, loop, experiment, network, game, results, info) -> None
         log_path = Path(log(folder=out))
         print(f"wrote {log_path}")
         stem = log_path.stem
-    for path in experiment.write_outputs(out, stem, network, game, results, info):
+    else:
+        print(
+            f"spikey run: callback {type(loop.callback).__name__} writes no log; nothing recorded "
+            "(install spikey-meta for the 'rl' callback)",
+            file=sys.stderr,
+        )
+    plots = getattr(loop.callback, "write_plots", None)
+    written = list(plots(out, stem)) if callable(plots) else []
+    written += experiment.write_outputs(out, stem, network, game, results, info)
+    for path in written:
         print(f"wrote {path}")
 
 

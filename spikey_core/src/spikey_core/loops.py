@@ -91,6 +91,8 @@ class TrainingLoop:
         #: on training data); default: the mean reward per game step, ``eval_reward``.
         self.frozen_metrics: Any = mean_reward_metrics
         self.training_record = Record()
+        #: The metric objects the specification's ``metrics`` entry names (built by :meth:`init`).
+        self.spec_metrics: list[Any] = []
 
     def _loop_config(self) -> Any:
         section = dict(self.spec.get("loop", {}))
@@ -134,6 +136,9 @@ class TrainingLoop:
         else:
             with problems.collect():
                 game = build_game(self.spec["game"], callback=callback, registry=self.registry)
+        metrics: list[Any] = []
+        with problems.collect():
+            metrics = build_metrics(self.spec.get("metrics"), registry=self.registry)
         network = None
         with problems.collect():
             network = Network.from_spec(
@@ -147,6 +152,7 @@ class TrainingLoop:
         if not self.training:
             network.eval()
         self.callback = callback
+        self.spec_metrics = metrics
         return network, game
 
     def make_callback(self) -> Callback:
@@ -165,7 +171,11 @@ class TrainingLoop:
 
     def finish(self, network: Network, game: Any) -> tuple[Network, Any, dict, dict]:
         """End a run: ``training_end``, the frozen evaluation (when the loop has one), then the
-        metrics into ``results``; the loop's return value."""
+        metrics into ``results``; the loop's return value.
+
+        The metrics the specification names (its ``metrics`` entry) run first, in order, then the
+        loop's ``metrics`` function (an experiment's own); each sees the results of those before it.
+        """
         callback = self.callback
         callback.training_end()
         n_eval = getattr(self.config, "eval_patterns", 0)
@@ -174,9 +184,10 @@ class TrainingLoop:
             callback.info.update(
                 eval_states=frozen.states, eval_rates=frozen.rates, eval_rewards=frozen.rewards
             )
-            callback.results.update(self.frozen_metrics(network, frozen, self.training_record))
-        if self.metrics is not None:
-            callback.results.update(self.metrics(network, game, callback.results, callback.info))
+            callback.results.update(self.score_frozen(network, frozen))
+        for metric in [*self.spec_metrics, self.metrics]:
+            if metric is not None:
+                callback.results.update(metric(network, game, callback.results, callback.info))
         return network, game, callback.results, callback.info
 
     def frozen_evaluation(self, network: Network, n_steps: int, stream: str | int) -> Record:
@@ -190,6 +201,15 @@ class TrainingLoop:
             seed=spec.get("seed"),
             stream=stream,
         )
+
+    def score_frozen(self, network: Network, frozen: Record) -> dict[str, Any]:
+        """The frozen metrics of a frozen run: those of the specification's metrics that score frozen
+        runs (a ``frozen(network, frozen, training)`` method), else the loop's ``frozen_metrics``."""
+        from_spec = [m.frozen for m in self.spec_metrics if callable(getattr(m, "frozen", None))]
+        scores: dict[str, Any] = {}
+        for score in from_spec or [self.frozen_metrics]:
+            scores.update(score(network, frozen, self.training_record))
+        return scores
 
     def record_training_step(self, network: Network, state: Any, reward: float) -> None:
         """Remember one training game step (state, output rate, reward) for the frozen metrics."""
@@ -205,7 +225,7 @@ class TrainingLoop:
         frozen = self.frozen_evaluation(network, self.config.curve_patterns, steps_done)
         info = self.callback.info
         info.setdefault("curve_step", []).append(steps_done)
-        for key, value in self.frozen_metrics(network, frozen, self.training_record).items():
+        for key, value in self.score_frozen(network, frozen).items():
             info.setdefault(f"curve_{key}", []).append(value)
 
     def game_seed(self) -> int:
@@ -300,6 +320,39 @@ class GenericLoop(TrainingLoop):
                 if terminated or truncated:
                     break
         return self.finish(network, game)
+
+
+def build_metrics(
+    entry: Any, address: str = "$.metrics", *, registry: Registry | None = None
+) -> list[Any]:
+    """The metric objects a specification's ``metrics`` entry names.
+
+    ``entry`` is a registered metric name (``"florian_xor"``, looked up in ``registry``, default the
+    loaded one), a table with ``type`` plus the metric's settings, or a list of those; ``None``
+    means no metrics. A metric is called as
+    ``metric(network, game, results, info)`` when a run ends and returns a dict of numbers that is
+    added to ``results``, so the numbers travel with the file: a copy of a shipped experiment keeps
+    them.
+
+    Raises
+    ------
+    ConfigError
+        Every unknown name or invalid setting, addressed ``$.metrics[i].field``.
+    """
+    if entry is None:
+        return []
+    items = list(entry) if isinstance(entry, list) else [entry]
+    problems = Problems()
+    metrics = []
+    for index, item in enumerate(items):
+        where = f"{address}[{index}]" if isinstance(entry, list) else address
+        with problems.collect():
+            metric = instantiate("metric", item, where, registry=registry)
+            if not callable(metric):
+                raise ConfigError(f"{where}.type: {type(metric).__name__} is not callable")
+            metrics.append(metric)
+    problems.raise_if_any()
+    return metrics
 
 
 def make_loop(

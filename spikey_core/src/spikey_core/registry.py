@@ -30,6 +30,7 @@ KINDS = (
     "loop",
     "experiment",
     "engine",
+    "metric",
 )
 
 

@@ -8,6 +8,7 @@ A specification is a mapping with these top-level sections (TOML tables)::
     [input]  [neuron]  [weight]  [synapse]  [readout]  [rewarder]
     [[modifiers]]                 # zero or more
     [game]   [loop]   [callback]
+    metrics = "florian_xor"       # optional: registered metrics (a name, a table, or a list)
 
 Each part section holds ``type`` (a registered name, or a class in Python) plus the fields of that
 part's ``Config``. Every problem in a specification is collected into one
@@ -33,7 +34,18 @@ from spikey_core.network_config import NetworkConfig
 from spikey_core.registry import Registry, registry_or_loaded
 
 PART_SECTIONS = ("input", "neuron", "weight", "synapse", "readout", "rewarder")
-SECTIONS = ("name", "description", "seed", "network", *PART_SECTIONS, "modifiers", "game", "loop", "callback")
+SECTIONS = (
+    "name",
+    "description",
+    "seed",
+    "network",
+    *PART_SECTIONS,
+    "modifiers",
+    "game",
+    "loop",
+    "callback",
+    "metrics",
+)
 
 
 class Problems:
@@ -336,7 +348,7 @@ def _config_fields(kind: str, section: Any, registry: Registry | None, *, strict
 
 def _section_kinds(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     pairs = [(name, name) for name in PART_SECTIONS if name in spec]
-    pairs += [("game", "game"), ("loop", "loop"), ("callback", "callback")]
+    pairs += [("game", "game"), ("loop", "loop"), ("callback", "callback"), ("metrics", "metric")]
     return [(section, kind) for section, kind in pairs if section in spec]
 
 

@@ -7,6 +7,8 @@ from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
 from spikey_meta.experiments import control, distal_reward, reference, rule_comparison
+from spikey_meta.metrics.conditioning import Conditioning
+from spikey_meta.metrics.florian_xor import FlorianXOR
 
 
 @hookimpl
@@ -29,6 +31,8 @@ def spikey_register_parts(registry):
     registry.add("experiment", "izhikevich2007-distal-reward", reference.Izhikevich2007DistalReward)
     registry.add("experiment", "cartpole-balance", control.CartpoleBalance)
     registry.add("experiment", "mountaincar-fields", control.MountainCarFields)
+    registry.add("metric", "florian_xor", FlorianXOR)
+    registry.add("metric", "conditioning", Conditioning)
 
 
 @hookimpl

@@ -329,6 +329,17 @@ class ExperimentCallback(Callback):
 
         return log(self.network, self.game, self.results, self.info, folder=folder, filename=filename)
 
+    def write_plots(self, folder: Any, stem: str) -> list[Any]:
+        """Every plot this run's signals allow, as ``<folder>/<stem>-<plot>.png``; returns the paths.
+
+        See :func:`spikey_meta.experiments.outputs.write_run_plots` (``spikey run`` calls this).
+        """
+        from pathlib import Path
+
+        from spikey_meta.experiments.outputs import write_run_plots
+
+        return write_run_plots(Path(folder), stem, self.network, self.info)
+
 
 def _step(current: Any, step: Any) -> Any:
     if step == _CALL:

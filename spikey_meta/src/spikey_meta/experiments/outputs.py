@@ -10,7 +10,8 @@ from spikey_meta.report import plots_for
 
 
 def write_run_plots(folder: Path, stem: str, network: Any, info: dict) -> list[Path]:
-    """Every plot the run's ``info`` has data for, plus a raster of the last game step.
+    """Every plot the run's ``info`` has data for, plus a raster of the last game step (when the
+    run had a spiking network).
 
     Returns the written PNG paths; without matplotlib nothing is drawn and a warning says how to
     install it.
@@ -18,13 +19,14 @@ def write_run_plots(folder: Path, stem: str, network: Any, info: dict) -> list[P
     from spikey_meta import viz
 
     plots = dict(plots_for(info))
-    plots["spike_raster"] = lambda path: viz.spike_raster(
-        network.spike_log,
-        network.polarities,
-        network.tick_rewards if network.reward_mode == "step" else None,
-        title="last game step",
-        path=path,
-    )
+    if getattr(network, "spike_log", None) is not None:
+        plots["spike_raster"] = lambda path: viz.spike_raster(
+            network.spike_log,
+            network.polarities,
+            network.tick_rewards if network.reward_mode == "step" else None,
+            title="last game step",
+            path=path,
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, draw in plots.items():

@@ -1,4 +1,9 @@
-"""The registered reference experiments (Florian 2007 XOR, Izhikevich 2007 conditioning)."""
+"""The registered reference experiments (Florian 2007 XOR, Izhikevich 2007 conditioning).
+
+Each is its TOML file; the metrics that judge a run are named in the file's ``[metrics]`` table
+(see :mod:`spikey_meta.metrics`), so a copied or edited file keeps them, and the standard plots
+come from the ``rl`` callback the file names.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,13 @@ from typing import Any, ClassVar
 
 from spikey_core import Experiment
 from spikey_meta.experiments.distal_reward import plot_distal_reward
-from spikey_meta.experiments.outputs import write_run_plots
 from spikey_meta.experiments.rule_comparison import plot_rule_comparison
-from spikey_meta.experiments.scoring import (
-    conditioning_frozen_scores,
-    conditioning_scores,
-    flatten_episodes,
-    florian_scores,
-    xor_frozen_scores,
-)
 
 PACKAGE = "spikey_meta.experiments"
 
 
-def _signals(info: dict[str, Any]) -> tuple[list[Any], list[float]]:
-    states = flatten_episodes(info["step_states"])
-    rates = [float(r) for r in flatten_episodes(info["step_outrates"])]
-    return states, rates
-
-
 class ReferenceExperiment(Experiment):
-    """A shipped experiment: its TOML specification plus the plots of a finished run."""
-
-    def write_outputs(
-        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
-    ) -> list[Path]:
-        return write_run_plots(folder, stem, network, info)
+    """A shipped experiment: its TOML specification (metrics and callback included)."""
 
 
 class FlorianRateXOR(ReferenceExperiment):
@@ -40,15 +26,6 @@ class FlorianRateXOR(ReferenceExperiment):
 
     description = "Florian 2007 rate-coded XOR (mstdp, per-spike reward, frozen evaluation)"
     toml: ClassVar[tuple[str, str]] = (PACKAGE, "florian-rate-xor.toml")
-    eval_steps: ClassVar[int] = 50
-
-    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
-        states, rates = _signals(info)
-        return florian_scores(states, rates, eval_steps=self.eval_steps)
-
-    def frozen_metrics(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
-        """Frozen accuracy and AUC on fresh patterns; the threshold from the last training patterns."""
-        return xor_frozen_scores(frozen.states, frozen.rates, training.states, training.rates)
 
 
 class ControlRun:
@@ -113,16 +90,6 @@ class Spikey05Conditioning(ReferenceExperiment):
 
     description = "Spikey 0.5 conditioning toy (10 stimuli, reward on 0, 3, 6, 9; ltp, same-step reward)"
     toml = (PACKAGE, "spikey05-conditioning.toml")
-
-    def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
-        states, rates = _signals(info)
-        rewarded = network.rewarder.config.rewarded_states
-        return conditioning_scores(states, rates, [int(s) for s in rewarded], last=100)
-
-    def frozen_metrics(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
-        """``eval_ratio``: rewarded over other stimuli's output rate, learning frozen, fresh stimuli."""
-        rewarded = [int(s) for s in network.rewarder.config.rewarded_states]
-        return conditioning_frozen_scores(frozen.states, frozen.rates, rewarded)
 
 
 class Spikey05ConditioningControl(ControlRun, Spikey05Conditioning):
