@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import numbers
 import os
+import shutil
 import sys
 import tempfile
 import tomllib
@@ -18,8 +19,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spikey_core import config as cfg
-from spikey_core.errors import ConfigError, PluginConflictError, PluginError, SpikeyError, UnknownNameError
+from spikey_core import catalogue
+from spikey_core.errors import (
+    ConfigError,
+    PluginConflictError,
+    PluginError,
+    SpikeyError,
+    UnknownNameError,
+    did_you_mean,
+)
 from spikey_core.experiment import Experiment, FileExperiment
 from spikey_core.plugins import get_registry, load_registry
 from spikey_core.registry import KINDS, Registry
@@ -66,48 +74,45 @@ def cmd_plugins(args: argparse.Namespace, registry: Registry) -> int:
     return 0
 
 
+def check_kind(kind: str) -> str:
+    """``kind`` if it is a registry kind, else a usage error with a did-you-mean."""
+    if kind not in KINDS:
+        raise UsageError(f"no kind named {kind!r}{did_you_mean(kind, KINDS)} (kinds: {', '.join(KINDS)})")
+    return kind
+
+
+def _description_width(rows: Sequence[Sequence[str]]) -> int | None:
+    """Room left for the description column on an interactive terminal; None (no cut) otherwise."""
+    if not sys.stdout.isatty():
+        return None
+    columns = shutil.get_terminal_size().columns
+    used = sum(max(len(row[i]) for row in rows) + 2 for i in (0, 1, 3))
+    return max(columns - used, 30)
+
+
 def cmd_parts(args: argparse.Namespace, registry: Registry) -> int:
-    kinds = [args.kind] if args.kind else list(KINDS)
-    if args.kind and args.kind not in KINDS:
-        raise UsageError(f"no kind named {args.kind!r}; kinds are {', '.join(KINDS)}")
+    kinds = [check_kind(args.kind)] if args.kind else list(KINDS)
     rows = []
     for kind in kinds:
         for entry in registry.entries(kind):
-            rows.append((kind, entry.name, _summary_line(entry.obj), entry.provider.distribution))
+            rows.append([kind, entry.name, catalogue.summary(entry.obj), entry.provider.distribution])
     if not rows:
         print(f"no {args.kind or 'part'}s installed")
         return 0
+    width = _description_width(rows)
+    for row in rows:
+        row[2] = catalogue.fit(row[2], width)
     print(_table(rows, ("kind", "name", "description", "from")))
     return 0
 
 
-def _summary_line(obj: Any) -> str:
-    text = getattr(obj, "description", "") or (obj.__doc__ or "")
-    text = text.strip().splitlines()[0] if text.strip() else ""
-    return text if len(text) <= 70 else text[:67] + "..."
-
-
 def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
-    if args.kind not in KINDS:
-        raise UsageError(f"no kind named {args.kind!r}; kinds are {', '.join(KINDS)}")
+    check_kind(args.kind)
+    print(catalogue.describe_entry(registry, args.kind, args.name))
     obj = registry.get(args.kind, args.name)
-    entry = registry.entry(args.kind, args.name)
-    print(
-        f"{args.kind} {args.name!r} ({obj.__module__}.{obj.__qualname__}, from {entry.provider.distribution})"
-    )
-    doc = (obj.__doc__ or "").strip()
-    if doc:
-        print("\n" + doc.split("\n\n")[0])
     if isinstance(obj, type) and issubclass(obj, Experiment):
         print("\nspecification:")
         print(_indent(_to_toml(obj.load_spec())))
-        return 0
-    presets = getattr(obj, "PRESETS", None)
-    if isinstance(presets, Mapping) and presets:
-        print("\npresets: " + ", ".join(presets))
-    config_cls = getattr(obj, "Config", None)
-    if config_cls is not None and cfg.is_config_class(config_cls):
-        print("\n" + cfg.describe(config_cls, title="settings:"))
     return 0
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "Real",
     "String",
     "describe",
+    "document",
     "field_rows",
     "from_dict",
     "is_config_class",
@@ -510,3 +511,42 @@ def describe(cls: type, *, title: str | None = None) -> str:
             f"{row['default']:<{widths['default']}}  {row['doc']}" + (" [tunable]" if row["tunable"] else "")
         )
     return "\n".join(lines)
+
+
+_DOCUMENTED = "__spikey_documented__"
+
+
+def numpy_docstring(cls: type, summary: str = "") -> str:
+    """A NumPy-style docstring for config ``cls``, its Parameters section built from the fields.
+
+    Each field becomes ``name : accepts, default <value>`` followed by its ``doc``, so ``help()``,
+    the API reference and ``spikey describe`` say the same thing.
+    """
+    lines = [summary.strip() or f"Settings of {cls.__name__.removesuffix('Config') or cls.__name__}."]
+    rows = field_rows(cls)
+    if rows:
+        lines += ["", "Parameters", "----------"]
+        for row in rows:
+            default = "required" if row["default"] == "(required)" else f"default {row['default']}"
+            lines += [f"{row['name']} : {row['accepts']}, {default}", f"    {row['doc']}"]
+    return "\n".join(lines) + "\n"
+
+
+def document(cls: Any, owner: Any = None) -> Any:
+    """Give config ``cls`` a NumPy-style docstring from its field metadata; returns ``cls``.
+
+    A hand-written summary is kept as the first paragraph, and a docstring that already has a
+    ``Parameters`` section is left alone; calling it again changes nothing. ``owner`` (the part
+    the config belongs to) names the summary when the class has none.
+    """
+    if not is_config_class(cls) or cls.__dict__.get(_DOCUMENTED):
+        return cls
+    own = cls.__dict__.get("__doc__") or ""
+    if "Parameters\n" not in own:
+        summary = own.strip() or (f"Settings of {owner.__name__}." if isinstance(owner, type) else "")
+        try:
+            cls.__doc__ = numpy_docstring(cls, summary)
+        except (AttributeError, TypeError):  # a class whose docstring cannot be set keeps its own
+            return cls
+    setattr(cls, _DOCUMENTED, True)
+    return cls

@@ -84,6 +84,10 @@ class Part:
     Config: ClassVar[type] = EmptyConfig
     STATE: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cfg.document(cls.__dict__.get("Config"), owner=cls)  # help(cls.Config) shows every setting
+
     def __init__(self, config: Any, ctx: BuildContext):
         self.config = config
         self.rng = ctx.rng

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from spikey_core.config import document
 from spikey_core.errors import ConfigError, PluginConflictError, unknown_name
 
 #: The kinds of thing a plugin can register; each has a consumer in the kernel, the CLI or meta.
@@ -31,6 +32,7 @@ KINDS = (
     "experiment",
     "engine",
     "metric",
+    "metagame",
 )
 
 
@@ -149,6 +151,7 @@ class Registry:
         if replace:
             self._replacing.add(key)
         self._entries[key] = Entry(kind, name, obj, self._provider)
+        document(getattr(obj, "Config", None), owner=obj)
 
     def _conflict(self, kind: str, name: str, previous: Provider, *, both: bool) -> str:
         """The message for two plugins claiming ``(kind, name)``: what each party can do."""

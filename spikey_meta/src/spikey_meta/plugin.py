@@ -7,6 +7,7 @@ from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
 from spikey_meta.experiments import control, distal_reward, reference, rule_comparison
+from spikey_meta.metagames import METAGAMES
 from spikey_meta.metrics.conditioning import Conditioning
 from spikey_meta.metrics.florian_xor import FlorianXOR
 
@@ -33,6 +34,8 @@ def spikey_register_parts(registry):
     registry.add("experiment", "mountaincar-fields", control.MountainCarFields)
     registry.add("metric", "florian_xor", FlorianXOR)
     registry.add("metric", "conditioning", Conditioning)
+    for name, metagame in METAGAMES.items():  # what `spikey evolve` files name in [metagame] type
+        registry.add("metagame", name, metagame)
 
 
 @hookimpl
