@@ -36,7 +36,7 @@ def test_parts_prints_whole_descriptions_when_not_a_terminal(toy_registry, capsy
         __doc__ = f"Starts with ``code`` and {long}."
 
     toy_registry.add("neuron", "verbose", Verbose)
-    assert main(["parts", "neuron"]) == 0
+    assert main(["parts", "neuron"], registry=toy_registry) == 0
     out = capsys.readouterr().out
     assert f"Starts with code and {long}." in out and "``" not in out and "..." not in out
 
@@ -49,13 +49,13 @@ def test_parts_prints_whole_descriptions_when_not_a_terminal(toy_registry, capsy
     ],
 )
 def test_misspelled_kind_gets_a_suggestion(toy_registry, args, message, capsys):
-    assert main(args) == 2
+    assert main(args, registry=toy_registry) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
 def test_describe_works_for_loops_and_objects_without_config(toy_registry, capsys):
-    assert main(["describe", "loop", "generic"]) == 0
+    assert main(["describe", "loop", "generic"], registry=toy_registry) == 0
     out = capsys.readouterr().out
     assert "len_episode" in out and "integer in [1, inf)" in out and "``" not in out
 
@@ -69,7 +69,7 @@ def test_describe_works_for_loops_and_objects_without_config(toy_registry, capsy
         """
 
     toy_registry.add("backend", "plain", Plain)
-    assert main(["describe", "backend", "plain"]) == 0
+    assert main(["describe", "backend", "plain"], registry=toy_registry) == 0
     assert "Explained in full" in capsys.readouterr().out
 
 

@@ -24,6 +24,7 @@ LAYERS = (
     "kernels",
     "weights",
     "registry",
+    "catalogue",
     "hookspecs",
     "network_config",
     "spec",

@@ -322,9 +322,7 @@ class GenericLoop(TrainingLoop):
         return self.finish(network, game)
 
 
-def build_metrics(
-    entry: Any, address: str = "$.metrics", *, registry: Registry | None = None
-) -> list[Any]:
+def build_metrics(entry: Any, address: str = "$.metrics", *, registry: Registry | None = None) -> list[Any]:
     """The metric objects a specification's ``metrics`` entry names.
 
     ``entry`` is a registered metric name (``"florian_xor"``, looked up in ``registry``, default the
