@@ -39,7 +39,7 @@ def test_copied_shipped_file_keeps_its_metrics(tmp_path, capsys):
     out = tmp_path / "runs"
     assert main(["run", str(copy), "--out", str(out), "--seed", "3", *REDUCED]) == 0
     printed = capsys.readouterr().out
-    assert "accuracy" in printed and "rate_FT" in printed
+    assert "train_accuracy" in printed and "rate_FT" in printed
     (log_path,) = out.glob("*.json")
     document = read_log(log_path)
     results, info = document["results"], document["info"]
@@ -53,7 +53,10 @@ def test_copied_shipped_file_keeps_its_metrics(tmp_path, capsys):
     high, low = min(level[(0, 1)], level[(1, 0)]), max(level[(0, 0)], level[(1, 1)])
     correct = [(r > (high + low) / 2) == (a != b) for (a, b), r in zip(states[-8:], rates[-8:], strict=True)]
     assert results["high"] == pytest.approx(high) and results["low"] == pytest.approx(low)
-    assert results["accuracy"] == pytest.approx(sum(correct) / 8)
+    assert results["train_accuracy"] == pytest.approx(sum(correct) / 8)
+    # the frozen evaluation is scored by the file's metric too (threshold from training data)
+    assert 0.0 <= results["eval_accuracy"] <= 1.0 and "eval_auc" in results
+    assert len(info["eval_rates"]) == 200
 
 
 def test_file_without_callback_still_writes_log_and_plots(tmp_path, capsys):
@@ -66,7 +69,7 @@ def test_file_without_callback_still_writes_log_and_plots(tmp_path, capsys):
     assert len(flatten_episodes(info["step_outrates"])) == 16
     plots = {p.name[len(log_path.stem) + 1 : -4] for p in out.glob("*.png")}
     assert {"learning_curve", "rates_per_state", "spike_raster"} <= plots
-    assert "accuracy" in capsys.readouterr().out  # the file's [metrics] table still applies
+    assert "train_accuracy" in capsys.readouterr().out  # the file's [metrics] table still applies
 
 
 def test_unknown_or_invalid_metric_is_a_usage_error_before_anything_runs(tmp_path, capsys):

@@ -32,7 +32,8 @@ class FlorianXOR:
 
     After training (loop setting ``eval_patterns``) and at each learning-curve point
     (``curve_every``), the frozen network is scored on fresh patterns with a threshold chosen on the
-    last ``threshold_patterns`` training patterns (:func:`~spikey_meta.experiments.scoring.xor_frozen_scores`).
+    last ``threshold_patterns`` training patterns
+    (:func:`~spikey_meta.experiments.scoring.xor_frozen_scores`).
     At the end of the run, the 0.5 notebook score is added from the training signals, with learning
     on (:func:`~spikey_meta.experiments.scoring.florian_scores`); it needs the ``rl`` callback with
     ``measure_rates = true`` (signals ``step_states`` and ``step_outrates``).
