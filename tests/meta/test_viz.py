@@ -22,6 +22,9 @@ def test_spike_raster_tints_inhibitory_units_and_draws_rewards(tmp_path):
     figure = viz.spike_raster(ticks, polarities=[1, -1, 1], rewards=[1.0, -1.0], path=tmp_path / "raster.png")
     assert_png(tmp_path / "raster.png")
     raster, strip = figure.axes
+    (key,) = strip.child_axes  # the reward strip's colour key, beside it
+    assert key.get_ylabel() == "reward"
+    assert [t.get_text() for t in raster.get_legend().get_texts()][1] == "spike (inhibitory unit)"
     image = raster.images[0].get_array()
     assert image.shape == (3, 4, 3)  # units x steps x RGB
     np.testing.assert_allclose(image[1, 1], viz.spikes.INHIBITORY)  # unit 1 (inhibitory) spiked at step 1
@@ -29,7 +32,8 @@ def test_spike_raster_tints_inhibitory_units_and_draws_rewards(tmp_path):
     np.testing.assert_allclose(image[0, 0], viz.spikes.EXCITATORY)
     np.testing.assert_allclose(image[0, 1], (1, 1, 1))
     rewards = strip.images[0].get_array()[0]  # one reward per tick spread over its 2 steps: + + - -
-    assert rewards[0][1] > rewards[0][0] and rewards[3][0] > rewards[3][1]
+    np.testing.assert_allclose(rewards, [1.0, 1.0, -1.0, -1.0])
+    assert strip.images[0].get_clim() == (-1.0, 1.0)  # a symmetric scale: 0 is the middle colour
 
 
 def test_spike_raster_rejects_mismatched_rewards():
@@ -98,3 +102,36 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(viz.PlotDependencyError, match=r"pip install spikey-meta\[plot\]"):
         viz.learning_curve([1, 2])
+
+
+def test_heat_map_numbers_are_dark_on_light_cells_and_light_on_dark_ones():
+    figure = viz.state_action_counts([0, 0, 0, 0, 1, 1, 2], [0, 0, 0, 0, 0, 1, 1])
+    axes = figure.axes[0]
+    ink = {text.get_text(): text.get_color() for text in axes.texts}
+    assert ink["4"] == "white" and ink["0"] == "black"  # the maximum is the darkest cell, 0 the lightest
+    labels = {(round(t.get_position()[0]), round(t.get_position()[1])): t.get_text() for t in axes.texts}
+    assert labels[(0, 0)] == "4" and labels[(1, 2)] == "1"
+
+
+def test_continuous_states_are_binned_never_one_row_per_value(tmp_path):
+    rng = np.random.default_rng(0)
+    states = [float(x) for x in rng.normal(size=500)]
+    actions = [int(a) for a in rng.integers(0, 2, 500)]
+    keys, _, counts = data.state_action_matrix(states, actions)
+    assert 2 <= len(keys) <= data.MAX_CATEGORIES and counts.sum() == 500  # empty bins are not drawn
+    assert [k.low for k in keys] == sorted(k.low for k in keys)  # bins in numeric order
+    assert keys[0].low == pytest.approx(min(states)) and keys[-1].high == pytest.approx(max(states))
+    vectors = [list(rng.normal(size=4)) for _ in range(300)]
+    keys, counts = data.transition_matrix([vectors])
+    assert len(keys) <= data.MAX_CATEGORIES and counts.sum() == 299
+    figure = viz.state_transition_matrix([vectors], path=tmp_path / "t.png")
+    width, height = figure.get_size_inches() * figure.dpi
+    assert width < 2000 and height < 2000
+
+
+def test_learning_curve_legend_sits_beside_the_data(tmp_path):
+    figure = viz.learning_curve([float(x) for x in range(50)], path=tmp_path / "lc.png")
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent()
+    assert legend.x0 >= axes.get_window_extent().x1

@@ -80,6 +80,10 @@ from spikey_core.spec import OPT_IN, import_object, load_toml, override, trust_i
 
 USAGE_ERROR = 2
 RUN_FAILURE = 1
+#: The CSV tables ``spikey series`` and ``spikey evolve`` write into their log folder.
+SERIES_TABLE = "series-summary.csv"
+EVOLVE_TABLE = "epochs.csv"
+
 SERIES_HELP = "run an experiment over a grid / list of settings, repeated, on any backend"
 EVOLVE_HELP = "evolve settings with the genetic algorithm (Population) on any backend"
 TUNE_HELP = "search settings with Optuna (TPE, random or grid; median pruning) on any backend"
@@ -367,7 +371,24 @@ def _series(args: argparse.Namespace) -> int:
         f"{len(runs) - len(failed)} of {len(runs)} runs finished; logs in {series.log_folder} "
         f"(summary {series.summary_path.name})"
     )
+    _print_series_table(series, runs)
     return RUN_FAILURE if failed else 0
+
+
+def _print_series_table(series: Any, runs: list[Any]) -> None:
+    """Each setting's metrics, mean ± spread over its repeats, printed and written as CSV."""
+    from spikey_core.config import to_dict
+
+    from spikey_meta import summaries
+
+    rows = [{**run.params, **run.results} for run in runs]
+    loop_settings = to_dict(series.loop.config)
+    table = summaries.by_setting(rows, list(series.keys), ok=[r.ok for r in runs], exclude=loop_settings)
+    path = summaries.write_csv(table, Path(series.log_folder) / SERIES_TABLE)
+    spread = f"± sample s.d. over {series.n_repeats} repeats" if series.n_repeats > 1 else "one run each"
+    print(f"\nmetrics per setting ({spread}):")
+    print(summaries.format_table(table))
+    print(f"wrote {path}")
 
 
 def _evolve(args: argparse.Namespace) -> int:
@@ -402,6 +423,13 @@ def _evolve(args: argparse.Namespace) -> int:
                 f"failed: {failure['type']}: {failure['message']}",
                 file=sys.stderr,
             )
+    from spikey_meta import summaries
+
+    table = summaries.epoch_table(result.history)
+    print("\nfitness per epoch:")
+    print(summaries.format_table(table))
+    if population.log_folder is not None:
+        print(f"wrote {summaries.write_csv(table, Path(population.log_folder) / EVOLVE_TABLE)}")
     print(f"best fitness {result.best_fitness:.6g} after {result.epochs} epochs: {result.best_genotype}")
     if result.n_failed:
         print(f"{result.n_failed} agent evaluation(s) failed (scored {FAILED_FITNESS}); see the agent logs")

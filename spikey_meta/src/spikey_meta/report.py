@@ -4,7 +4,9 @@ For every run log the command draws what its ``info`` section allows (learning c
 counts, state transitions, rates per state, delay embedding of the output rate, spike raster when
 a ``spike_log`` signal was tracked) as ``<log name>-<plot>.png`` files in ``--out``, then prints
 one table row per run: the file name, the settings that differ between runs and the scalar
-results.
+results. For a folder of several runs it then groups the runs by those settings: a table of every
+numeric result as mean ± sample standard deviation over the runs of each setting (also written as
+``by-setting.csv``) and one ``compare-<metric>.png`` per metric.
 
 Exit status: 0 success; 1 some plot could not be drawn; 2 missing or unreadable path, no readable
 log, or matplotlib not installed (one line on stderr, no traceback).
@@ -20,8 +22,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from spikey_meta import summaries
+
 USAGE_ERROR = 2
 PLOT_FAILURE = 1
+#: The CSV of metrics per setting written beside the plots.
+SETTINGS_TABLE = "by-setting.csv"
 HELP = "plot logged runs and print a summary table (needs spikey-meta[plot] for the plots)"
 
 
@@ -61,8 +67,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out(path)
     from spikey_meta.viz import PlotDependencyError
 
+    grouped = setting_table(reader) if len(reader) > 1 else None
     try:
         written, failures = write_plots(reader, out)
+        if grouped is not None:
+            table, keys = grouped
+            print(f"\nmetrics per setting ({_grouping(keys)}; mean ± sample s.d. over runs):")
+            print(summaries.format_table(table))
+            written.append(summaries.write_csv(table, out / SETTINGS_TABLE))
+            written += write_comparisons(table, keys, out)
     except PlotDependencyError as error:
         return _fail(str(error))
     for file in written:
@@ -89,6 +102,58 @@ def summary_table(reader: Any) -> str:
     settings = [c for c in scalar if c not in results and df[c].astype(str).nunique() > 1]
     table = df[["filename", *settings, *results]]
     return table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+def _grouping(keys: list[str]) -> str:
+    return "grouped by " + ", ".join(keys) if keys else "no setting differs: all runs together"
+
+
+def setting_table(reader: Any) -> tuple[Any, list[str]]:
+    """Runs grouped by the settings that differ between them, with every numeric result as
+    mean and spread over the runs of each setting (see :func:`spikey_meta.summaries.by_setting`).
+
+    Returns the table and the setting columns it is grouped by. Settings are the network and game
+    columns (and results a series tags runs with, such as ``neuron.firing_threshold``) that take
+    more than one value; seeds and run labels never define a group.
+    """
+    df = reader.df
+    scalar = [c for c in df.columns if c != "filename" and df[c].map(_is_scalar).all()]
+    # a series tags its runs' results with the settings it varied, named "section.field"
+    sections = set(reader.network.columns) | set(reader.game.columns) | {c for c in scalar if "." in c}
+    varying = [c for c in scalar if c not in summaries.TAGS and df[c].astype(str).nunique() > 1]
+    keys = [c for c in varying if c in sections]
+    rows = df[scalar].to_dict("records")
+    ok = [row.get("ok") is not False for row in rows]
+    constant = [c for c in scalar if c in sections and c not in keys]
+    # whole numbers identical in every run are the loop's settings (n_episodes, ...), not measurements
+    settings = [c for c in scalar if c not in sections and _same_integer(df[c])]
+    return summaries.by_setting(rows, keys, ok=ok, exclude=[*constant, *settings]), keys
+
+
+def _same_integer(column: Any) -> bool:
+    values = column.dropna()
+    return (
+        len(values) > 0
+        and values.map(lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)).all()
+        and values.nunique() == 1
+    )
+
+
+def write_comparisons(table: Any, keys: list[str], out: Path) -> list[Path]:
+    """One ``compare-<metric>.png`` per metric: its mean and spread for every setting."""
+    from spikey_meta.viz.comparison import setting_comparison
+
+    if len(table) < 2:
+        return []
+    written = []
+    for column in table.columns:
+        if not column.endswith("_mean"):
+            continue
+        metric = column[: -len("_mean")]
+        path = out / f"compare-{metric}.png"
+        setting_comparison(table, metric, keys, path=path)
+        written.append(path)
+    return written
 
 
 # -- plots ----------------------------------------------------------------------------------------
@@ -148,7 +213,9 @@ def plots_for(info: Mapping[str, Any]) -> dict[str, Callable[[Path], Any]]:
         plots["rates_per_state"] = lambda p: viz.rates_per_state(info["step_states"], *rates, path=p)
         outrates = flat(info["step_outrates"])
         if len(outrates) >= 3:
-            plots["delay_embedding"] = lambda p: viz.delay_embedding(outrates, 1, 2, path=p)
+            plots["delay_embedding"] = lambda p: viz.delay_embedding(
+                outrates, 1, 2, name="output rate", unit="spikes/unit/step", path=p
+            )
     if _has(info, "spike_log"):
         plots["spike_raster"] = lambda p: viz.spike_raster(info["spike_log"], info.get("polarities"), path=p)
     return plots

@@ -17,6 +17,8 @@ def delay_embedding(
     dimensions: int = 2,
     *,
     n_show: int = 100,
+    name: str = "x",
+    unit: str = "",
     title: str = "delay embedding",
     path: str | os.PathLike | None = None,
 ) -> Any:
@@ -30,6 +32,8 @@ def delay_embedding(
         Delay in samples, >= 1.
     dimensions : {2, 3}
         Embedding dimension.
+    name, unit : str
+        What ``x`` is and its unit, for the axis labels (e.g. ``"output rate"``, ``"spikes/step"``).
 
     Returns
     -------
@@ -42,8 +46,9 @@ def delay_embedding(
     figure = new_figure(figsize=(9, 4))
     left = figure.add_subplot(1, 2, 1)
     left.plot(series[:n_show])
-    left.set_xlabel("sample")
-    left.set_ylabel("x")
+    unit_text = f" ({unit})" if unit else ""
+    left.set_xlabel("sample (game step)")
+    left.set_ylabel(f"{name}{unit_text}")
     left.set_title(f"first {min(n_show, len(series))} samples")
     if dimensions == 2:
         right = figure.add_subplot(1, 2, 2)
@@ -51,8 +56,8 @@ def delay_embedding(
     else:
         right = figure.add_subplot(1, 2, 2, projection="3d")
         right.plot(vectors[:, 0], vectors[:, 1], vectors[:, 2], ".-", alpha=0.6)
-        right.set_zlabel(f"x(t+{2 * lag})")
-    right.set_xlabel("x(t)")
-    right.set_ylabel(f"x(t+{lag})")
+        right.set_zlabel(f"{name}(t+{2 * lag})")
+    right.set_xlabel(f"{name}(t){unit_text}")
+    right.set_ylabel(f"{name}(t+{lag}){unit_text}")
     right.set_title(title)
     return finish(figure, path)

@@ -50,7 +50,7 @@ def learning_curve(
         xlabel, ylabel = "game step", "reward"
     window = max(1, len(values) // 10) if window is None else window
     frozen = frozen_steps is not None and frozen_values is not None and len(frozen_steps) > 0
-    figure = new_figure(figsize=(6, 5.5 if frozen else 3.5))
+    figure = new_figure(figsize=(8, 5.5 if frozen else 3.5))
     if frozen:
         axes, below = figure.subplots(2, 1, sharex=len(episodes) <= 1)
     else:
@@ -62,12 +62,12 @@ def learning_curve(
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
-    axes.legend()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside, never on data
     if frozen:
         below.plot(np.asarray(frozen_steps), np.asarray(frozen_values, dtype=float), "o-", color="tab:green")
         if chance is not None:
             below.axhline(chance, linestyle=":", color="gray", label=f"chance ({chance:g})")
-            below.legend()
+            below.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         below.set_xlabel("training game step")
         below.set_ylabel(frozen_label)
         below.set_title("learning frozen, fresh patterns")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey_meta.viz._figure import finish, new_figure
-from spikey_meta.viz.data import label, rates_by_state
+from spikey_meta.viz.data import label, rates_table
 
 
 def rates_per_state(
@@ -34,16 +34,16 @@ def rates_per_state(
     """
     signals = {"input": inrates, "hidden": sysrates, "output": outrates}
     signals = {name: s for name, s in signals.items() if s is not None}
-    keys, means = rates_by_state(states, *signals.values())
-    figure = new_figure(figsize=(max(4, 1 + 0.9 * len(keys)), 3.5))
+    keys, means, described = rates_table(states, *signals.values())
+    figure = new_figure(figsize=(min(max(5, 2 + 0.9 * len(keys)), 16), 3.8))
     axes = figure.add_subplot()
     width = 0.8 / len(signals)
     x = np.arange(len(keys))
     for k, name in enumerate(signals):
         axes.bar(x + (k - (len(signals) - 1) / 2) * width, means[:, k], width, label=name)
     axes.set_xticks(x, [label(key) for key in keys], rotation=30 if len(keys) > 6 else 0)
-    axes.set_xlabel("state")
+    axes.set_xlabel(described)
     axes.set_ylabel("spikes per unit per step")
     axes.set_title(title)
-    axes.legend()
+    axes.legend(title="units", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return finish(figure, path)

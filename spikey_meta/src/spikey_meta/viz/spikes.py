@@ -44,6 +44,19 @@ def _reward_per_step(rewards: Any, n_steps: int) -> np.ndarray:
     raise ValueError(f"{len(values)} rewards cannot be laid under {n_steps} network steps")
 
 
+def _key(with_inhibitory: bool) -> list[Any]:
+    """Legend entries for the raster's colours."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=EXCITATORY, label="spike (excitatory unit)")]
+    if with_inhibitory:
+        handles += [
+            Patch(facecolor=INHIBITORY, label="spike (inhibitory unit)"),
+            Patch(facecolor=INHIBITORY_ROW, edgecolor="0.7", label="inhibitory unit's row"),
+        ]
+    return handles
+
+
 def spike_raster(
     spike_log: Any,
     polarities: Any = None,
@@ -61,7 +74,8 @@ def spike_raster(
     polarities : float array (U,), optional
         Sign of every unit (``network.polarities``); inhibitory rows are tinted and their spikes red.
     rewards : array, optional
-        A reward per step (T,) or per tick; drawn under the raster: green > 0, grey 0, red < 0.
+        A reward per step (T,) or per tick; drawn under the raster on a red (negative) - yellow (0) -
+        green (positive) scale with a colour bar.
     path : path, optional
         Save the figure there as PNG.
 
@@ -79,7 +93,7 @@ def spike_raster(
     image[spikes & ~inhibitory[:, None]] = EXCITATORY
     image[spikes & inhibitory[:, None]] = INHIBITORY
 
-    figure = new_figure(figsize=(8, 4.5))
+    figure = new_figure(figsize=(9, 4.8))
     if rewards is None:
         raster = figure.add_subplot()
     else:
@@ -87,16 +101,20 @@ def spike_raster(
         raster = figure.add_subplot(grid[0])
         strip = figure.add_subplot(grid[1], sharex=raster)
         values = _reward_per_step(rewards, n_steps)
-        colors = np.ones((1, n_steps, 3)) * 0.85
-        colors[0, values > 0] = (0.1, 0.6, 0.1)
-        colors[0, values < 0] = (0.8, 0.1, 0.1)
-        strip.imshow(colors, aspect="auto", interpolation="nearest")
+        scale = float(np.max(np.abs(values))) or 1.0
+        shown = strip.imshow(
+            values[None, :], aspect="auto", interpolation="nearest", cmap="RdYlGn", vmin=-scale, vmax=scale
+        )
+        # the colour key sits beside the strip, so the strip keeps the raster's width and time axis
+        figure.colorbar(shown, cax=strip.inset_axes([1.01, 0.0, 0.012, 1.0]), label="reward")
         strip.set_yticks([])
-        strip.set_ylabel("reward")
         strip.set_xlabel("network step")
     raster.imshow(image, aspect="auto", interpolation="nearest")
-    raster.set_ylabel("unit")
+    raster.set_ylabel("unit (inputs first, outputs last)")
     raster.set_title(title)
+    raster.legend(
+        handles=_key(inhibitory.any()), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0
+    )
     if rewards is None:
         raster.set_xlabel("network step")
     return finish(figure, path)

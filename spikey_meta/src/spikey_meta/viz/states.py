@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey_meta.viz._figure import finish, new_figure
-from spikey_meta.viz.data import label, state_action_matrix, transition_matrix
+from spikey_meta.viz.data import label, state_action_table, transition_table
 
 
 def _heatmap(
@@ -21,27 +21,32 @@ def _heatmap(
     axes.set_xticks(range(len(columns)), [label(c) for c in columns], rotation=30 if len(columns) > 6 else 0)
     axes.set_yticks(range(len(rows)), [label(r) for r in rows])
     if counts.size <= 400:  # numbers stay legible up to about 20 x 20 cells
-        threshold = counts.max() / 2 if counts.size else 0
         for (i, j), value in np.ndenumerate(counts):
-            color = "white" if value > threshold else "black"
-            axes.text(j, i, str(value), ha="center", va="center", color=color)
+            axes.text(j, i, str(value), ha="center", va="center", color=_ink(image, value))
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     return finish(figure, path)
 
 
+def _ink(image: Any, value: float) -> str:
+    """Black on light cells, white on dark ones, judged by the cell colour's luminance."""
+    red, green, blue, _ = image.cmap(image.norm(value))
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+
+
 def state_action_counts(
     states: Any, actions: Any, *, title: str = "state-action counts", path: str | os.PathLike | None = None
 ) -> Any:
-    """How often each action was taken in each state (states may be numbers, tuples or arrays).
+    """How often each action was taken in each state (states may be numbers, tuples or arrays;
+    continuous states are binned, see :func:`spikey_meta.viz.data.discretise`).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    state_keys, action_keys, counts = state_action_matrix(states, actions)
-    return _heatmap(counts, state_keys, action_keys, "action", "state", title, path)
+    state_keys, action_keys, counts, described = state_action_table(states, actions)
+    return _heatmap(counts, state_keys, action_keys, "action", described, title, path)
 
 
 def state_transition_matrix(
@@ -53,5 +58,5 @@ def state_transition_matrix(
     -------
     matplotlib.figure.Figure
     """
-    keys, counts = transition_matrix(states)
-    return _heatmap(counts, keys, keys, "next state", "state", title, path)
+    keys, counts, described = transition_table(states)
+    return _heatmap(counts, keys, keys, f"next {described}", described, title, path)
