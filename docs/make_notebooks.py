@@ -1,5 +1,6 @@
-"""Write the tutorial notebooks of ``examples/`` (run ``python docs/make_notebooks.py``, then execute them
-with ``pytest --nbmake --overwrite examples/`` to store their outputs).
+"""Write the tutorial notebooks of ``examples/``: ``python docs/make_notebooks.py``, then
+``ruff check --fix examples && ruff format examples`` (the project's import order), then
+``pytest --nbmake --overwrite examples/`` to execute them and store their outputs.
 
 Every notebook runs at a reduced size (a few seconds each) so CI can execute them all; the full-size
 command is given in each notebook's text.
@@ -149,13 +150,12 @@ except ConfigError as error:
 """,
     """md:A network with the new neuron, trained on the XOR game:""",
     """
-from spikey_core import get_registry
+from spikey_core import get_registry, make_loop
 
 spec = get_registry().get("experiment", "florian-rate-xor")().load_spec()
 spec["neuron"] = {"type": Noisy, "firing_threshold": 16.0, "noise": 2.0}
 spec["network"]["processing_time"] = 50
 spec["loop"].update(len_episode=80, eval_patterns=40, curve_every=0)
-from spikey_core import make_loop
 
 network, game, results, info = make_loop(spec, seed=0)()
 print(type(network.neuron).__name__, "eval_accuracy", results["eval_accuracy"])
@@ -249,11 +249,15 @@ plot_rule_comparison(info)
 
 notebook(
     "05-izhikevich",
-    """md:# Izhikevich (2007) classical conditioning
+    """md:# Conditioning: Spikey 0.5's toy and Izhikevich (2007)
 
-Ten stimuli; reward follows stimuli 0, 3, 6 and 9. With dopamine-modulated plasticity the rewarded stimuli
-come to drive the outputs; the control (no learning) does not. `eval_ratio` is measured frozen, on fresh
-stimuli. Reduced here to 3 episodes; the full run is `spikey run izhikevich-conditioning`.""",
+Spikey 0.5 shipped a conditioning notebook under Izhikevich's name; it is shipped here as
+`spikey05-conditioning`, because it is not that paper's network (threshold units, a potentiation-only rule
+and a reward in the same 100 ms step). Ten stimuli; reward follows stimuli 0, 3, 6 and 9; the rewarded
+stimuli come to drive the outputs, the control (no learning) does not. `eval_ratio` is measured frozen, on
+fresh stimuli. Reduced here to 3 episodes; the full run is `spikey run spikey05-conditioning`. The paper's own
+distal-reward experiment (1,000 neurons, one rewarded synapse, one hour of simulated time) is
+`spikey run izhikevich2007-distal-reward`, too long for a notebook.""",
     """
 import pandas as pd
 
@@ -261,7 +265,7 @@ from spikey_core import get_registry
 
 registry = get_registry()
 rows, infos = [], {}
-for name in ["izhikevich-conditioning", "izhikevich-conditioning-control"]:
+for name in ["spikey05-conditioning", "spikey05-conditioning-control"]:
     experiment = registry.get("experiment", name)()
     spec = experiment.load_spec()
     spec["loop"]["n_episodes"] = 3
@@ -274,7 +278,7 @@ pd.DataFrame(rows)
     """
 from spikey_meta import viz
 
-info = infos["izhikevich-conditioning"]
+info = infos["spikey05-conditioning"]
 viz.rates_per_state(info["step_states"], info["step_inrates"], info["step_outrates"], info["step_sysrates"])
 """,
 )

@@ -86,7 +86,7 @@ def describe_entry(registry: Registry, kind: str, name: str) -> str:
     if isinstance(presets, Mapping) and presets:
         lines += ["", "presets: " + ", ".join(presets)]
     config_cls = getattr(obj, "Config", None)
-    if cfg.is_config_class(config_cls):
+    if config_cls is not None and cfg.is_config_class(config_cls):
         lines += ["", plain_text(cfg.describe(config_cls, title="settings:"))]
     return "\n".join(lines)
 
@@ -110,7 +110,7 @@ def entry_markdown(entry: Entry) -> str:
     if isinstance(presets, Mapping) and presets:
         lines += ["Presets: " + ", ".join(f"`{p}`" for p in presets), ""]
     config_cls = getattr(obj, "Config", None)
-    if cfg.is_config_class(config_cls):
+    if config_cls is not None and cfg.is_config_class(config_cls):
         rows = cfg.field_rows(config_cls)
         if rows:
             lines += ["| setting | accepts | default | meaning |", "|---|---|---|---|"]
