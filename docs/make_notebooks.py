@@ -79,7 +79,7 @@ loop = experiment.make_loop(spec, seed=2)
 network, game, results, info = loop()
 print(loop.callback.log(folder=folder))
 reader = Reader(folder)
-reader.df[["neuron.firing_threshold", "eval_accuracy", "train_accuracy"]]
+reader.df[["filename", "neuron.type", "eval_accuracy", "train_accuracy"]]
 """,
 )
 
@@ -296,7 +296,7 @@ from pathlib import Path
 from spikey_core import get_registry
 from spikey_meta.series import Series
 
-spec = get_registry().get("experiment", "florian-rate-xor-control")().load_spec()
+spec = get_registry().get("experiment", "spikey05-rate-xor")().load_spec()
 spec["network"]["processing_time"] = 40
 spec["loop"].update(len_episode=40, eval_patterns=40, curve_every=0)
 folder = Path(tempfile.mkdtemp()) / "series"
@@ -343,7 +343,7 @@ notebook(
 
 `Population` evolves settings: each agent's genotype is a set of settings, its fitness a number from its
 runs. `spikey evolve FILE` does the same from a TOML file and prints the per-epoch table below. Reduced
-here to 4 agents over 3 epochs on a short control run.""",
+here to 4 agents over 3 epochs on short runs of Spikey 0.5's rate-coded XOR configuration.""",
     """
 import tempfile
 from pathlib import Path
@@ -352,7 +352,7 @@ from spikey_core import get_registry
 from spikey_meta.metagames import EvolveNetwork
 from spikey_meta.population import Population
 
-spec = get_registry().get("experiment", "florian-rate-xor-control")().load_spec()
+spec = get_registry().get("experiment", "spikey05-rate-xor")().load_spec()
 spec["network"]["processing_time"] = 30
 spec["loop"].update(len_episode=20, eval_patterns=40, curve_every=0)
 metagame = EvolveNetwork(
