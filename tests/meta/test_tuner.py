@@ -255,6 +255,7 @@ def test_resume_after_kill_9_gives_the_uninterrupted_study(tmp_path):
     assert process.poll() is None, f"the study ended before the kill: {process.stderr.read().decode()}"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    process.stderr.close()  # the pipe of the killed process (an unclosed file is a warning, an error here)
     assert 3 <= _complete_trials(killed / "study.db") < 8
     resumed = subprocess.run(
         [*command, "--out", str(killed), "--resume"], env=_environment(), capture_output=True
