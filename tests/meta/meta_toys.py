@@ -131,3 +131,25 @@ def fail_on_two(x):
 def input_spikes(network, game, results, info):
     """A fitness getter: the number of input spikes (popcount of the input trace)."""
     return float(sum(bin(tick).count("1") for tick in info["input_trace"]))
+
+
+def toy_experiment_toml(n_episodes: int = 1, len_episode: int = 10, learning: bool = False) -> str:
+    """The toy experiment as a TOML file names it (import paths: load it with --allow-imports).
+
+    ``learning`` adds the toy synapse and rewarder, so the network learns from a reward.
+    """
+    synapse = '[synapse]\ntype = "toy_parts:CountingSynapse"\n' if learning else ""
+    rewarder = '[rewarder]\ntype = "toy_parts:ConstantRewarder"\n' if learning else ""
+    return (
+        "seed = 0\n"
+        "[network]\nn_inputs = 2\nn_neurons = 2\nn_outputs = 1\nprocessing_time = 3\n"
+        '[input]\ntype = "toy_parts:BernoulliInput"\nrate = 0.5\n'
+        '[neuron]\ntype = "toy_parts:ThresholdNeuron"\n'
+        '[weight]\ntype = "toy_parts:ConstantWeight"\n'
+        f"{synapse}"
+        '[readout]\ntype = "toy_parts:CountReadout"\n'
+        f"{rewarder}"
+        '[game]\ntype = "toy_parts:EchoGame"\n'
+        f'[loop]\ntype = "generic"\nn_episodes = {n_episodes}\nlen_episode = {len_episode}\n'
+        '[callback]\ntype = "meta_toys:ActionCallback"\n'
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import meta_toys  # noqa: F401  (the experiment below names its classes)
+import meta_toys
 import pytest
 from spikey_core.cli import main as spikey_main
 
@@ -14,35 +14,7 @@ def main(argv):
     return spikey_main([*argv[:2], "--allow-imports", *argv[2:]])
 
 
-EXPERIMENT = """
-seed = 0
-[network]
-n_inputs = 2
-n_neurons = 2
-n_outputs = 1
-processing_time = 3
-[input]
-type = "toy_parts:BernoulliInput"
-rate = 0.5
-[neuron]
-type = "toy_parts:ThresholdNeuron"
-[weight]
-type = "toy_parts:ConstantWeight"
-[synapse]
-type = "toy_parts:CountingSynapse"
-[readout]
-type = "toy_parts:CountReadout"
-[rewarder]
-type = "toy_parts:ConstantRewarder"
-[game]
-type = "toy_parts:EchoGame"
-[loop]
-type = "generic"
-n_episodes = 1
-len_episode = 10
-[callback]
-type = "meta_toys:ActionCallback"
-"""
+EXPERIMENT = meta_toys.toy_experiment_toml(n_episodes=1, len_episode=10, learning=True)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import meta_toys
 import pytest
 
 pytest.importorskip("ray", reason="Ray is not installed (pip install 'spikey-meta[ray]')")
@@ -35,31 +36,7 @@ seed = 3
 "network.processing_time" = [2, 3, 4]
 """
 
-EXPERIMENT = """
-seed = 0
-[network]
-n_inputs = 2
-n_neurons = 2
-n_outputs = 1
-processing_time = 3
-[input]
-type = "toy_parts:BernoulliInput"
-rate = 0.5
-[neuron]
-type = "toy_parts:ThresholdNeuron"
-[weight]
-type = "toy_parts:ConstantWeight"
-[readout]
-type = "toy_parts:CountReadout"
-[game]
-type = "toy_parts:EchoGame"
-[loop]
-type = "generic"
-n_episodes = 1
-len_episode = 6000
-[callback]
-type = "meta_toys:ActionCallback"
-"""
+EXPERIMENT = meta_toys.toy_experiment_toml(n_episodes=1, len_episode=6000)
 
 
 def _free_ports(n):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-import meta_toys  # noqa: F401  (the experiment names its classes)
+import meta_toys
 import numpy as np
 import optuna
 import pytest
@@ -24,37 +24,11 @@ from spikey_meta.tuner import Tuner
 
 from spikey_core import make_loop
 
-EXPERIMENT = """
-seed = 0
-[network]
-n_inputs = 2
-n_neurons = 2
-n_outputs = 1
-processing_time = 3
-[input]
-type = "toy_parts:BernoulliInput"
-rate = 0.5
-[neuron]
-type = "toy_parts:ThresholdNeuron"
-[weight]
-type = "toy_parts:ConstantWeight"
-[readout]
-type = "toy_parts:CountReadout"
-[game]
-type = "toy_parts:EchoGame"
-[loop]
-type = "generic"
-n_episodes = 4
-len_episode = {len_episode}
-[callback]
-type = "meta_toys:ActionCallback"
-"""
-
 RATES = "[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]"
 
 
 def tune_file(tmp_path, tuner="", constraints=None, len_episode=10, name="tune.toml"):
-    (tmp_path / "toy.toml").write_text(EXPERIMENT.format(len_episode=len_episode))
+    (tmp_path / "toy.toml").write_text(meta_toys.toy_experiment_toml(n_episodes=4, len_episode=len_episode))
     constraints = constraints or f'"input.rate" = {RATES}\n'
     text = (
         'experiment = "toy.toml"\n[metagame]\nfitness = "total_action"\nn_reruns = 1\n'
