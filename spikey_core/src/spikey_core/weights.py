@@ -133,15 +133,9 @@ def dense_update(
         matrix[:, columns] += column_change[:, None]
     # clipping is idempotent: a synapse in a touched row and column has both terms before either clip
     if rows.size:
-        values = matrix[rows]
-        clip_values(values, max_weight)
-        values *= mask[rows]
-        matrix[rows] = values
+        clip_rows(matrix, mask, rows, max_weight)
     if columns.size:
-        values = matrix[:, columns]
-        clip_values(values, max_weight)
-        values *= mask[:, columns]
-        matrix[:, columns] = values
+        clip_columns(matrix, mask, columns, max_weight)
 
 
 def dense_accumulate(
