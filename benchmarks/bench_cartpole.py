@@ -6,13 +6,14 @@ Usage::
 
 For each seed of ``EVAL_SEEDS`` (declared before any tuning of the present configuration, which
 is explored on the tuning seeds ``TUNING_SEEDS`` only; seeds 21-25 of an earlier round were seen
-by a configuration choice and are retired): the untrained network (the same seed, before any learning) and the network after
-``--episodes`` training episodes are each frozen and play ``--eval`` fresh CartPole-v1 episodes
-(at most 500 steps; episode seeds from the evaluation stream, never seen in training). Prints a
-markdown table (frozen mean episode length per seed, the training time, the target check:
-median >= 150 steps and every seed >= 3 x its untrained network) and, with ``--figures``,
-writes ``cartpole-learning-curve.png`` (training episode lengths, learning on, labelled so) and
-``cartpole-evaluation.png`` (frozen means, trained vs untrained).
+by a configuration choice and are retired): the untrained network (the same seed, before any
+learning) and the network after ``--episodes`` training episodes are each frozen and play
+``--eval`` fresh CartPole-v1 episodes (at most 500 steps; episode seeds from the evaluation
+stream, never seen in training). Prints a markdown table (frozen mean episode length per seed,
+the training time, the target check: median >= 150 steps and every seed >= 3 x its untrained
+network) and, with ``--figures``, writes ``cartpole-learning-curve.png`` (training episode
+lengths, learning on, labelled so) and ``cartpole-evaluation.png`` (frozen means, trained vs
+untrained).
 """
 
 from __future__ import annotations
