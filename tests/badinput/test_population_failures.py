@@ -36,8 +36,9 @@ def test_failing_agents_are_recorded_and_the_search_goes_on(tmp_path, monkeypatc
         assert died and all(f["type"] == "WorkerDiedError" for f in died)  # retried once, then failed
     assert result.n_failed == len(failures) == sum(h["n_failed"] for h in population.history)
     assert result.best_fitness == max(h["best_fitness"] for h in population.history) >= 2.0
-    logs = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*.json") if "~" not in p.name]
-    assert len(logs) == 24  # every agent of both epochs logged, failed ones included
+    epochs = sorted((tmp_path / "out").glob("epoch-*.jsonl"))
+    logs = [json.loads(line) for p in epochs for line in p.read_text().splitlines()]
+    assert len(epochs) == 2 and len(logs) == 24  # every agent of both epochs logged, failed ones included
     failed_logs = [d for d in logs if d["results"]["ok"] is False]
     assert len(failed_logs) == len(failures)
     for document in failed_logs:

@@ -274,6 +274,8 @@ def test_logs_of_an_epoch_interrupted_before_its_checkpoint_are_replaced(tmp_pat
     assert resumed.history == whole.history
     frame = population_frame(tmp_path)
     assert len(frame) == 24 and frame.groupby("epoch").size().tolist() == [6, 6, 6, 6]
+    # epoch 1's file was replaced, not kept beside a second one: one file per epoch
+    assert sorted(p.name for p in tmp_path.glob("epoch-*")) == [f"epoch-{e:04d}.jsonl" for e in range(4)]
 
 
 def test_a_checkpoint_of_another_population_is_refused(tmp_path):
@@ -303,3 +305,49 @@ def test_plot_fitness_per_epoch(tmp_path):
     ax = plot_fitness(frame)
     best = ax.lines[0].get_ydata()
     assert list(best) == frame.groupby("epoch")["fitness"].max().tolist()
+
+
+# -- one log file per epoch ---------------------------------------------------------------------
+KILLED_RUN = """
+import sys, time
+from spikey_meta.metagames import MetaNQueens
+from spikey_meta.population import Population
+
+fitness = MetaNQueens.get_fitness
+MetaNQueens.get_fitness = lambda self, genotype, seed: (time.sleep(0.03), fitness(self, genotype, seed))[1]
+Population(MetaNQueens(), backend="serial", n_agents=6, n_epoch=8, seed=4, log_folder=sys.argv[1]).run()
+"""
+
+
+@pytest.mark.slow  # a subprocess start and a kill: about 5 s
+def test_one_log_file_per_epoch_and_resume_after_kill_9_is_the_uninterrupted_run(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from spikey_meta import Reader
+
+    settings = dict(backend="serial", n_agents=6, n_epoch=8, seed=4)
+    whole = Population(MetaNQueens(), log_folder=tmp_path / "whole", **settings).run()
+    assert sorted(p.name for p in (tmp_path / "whole").glob("epoch-*")) == [
+        f"epoch-{e:04d}.jsonl" for e in range(8)
+    ]
+    assert len(list((tmp_path / "whole").iterdir())) == 8 + 2  # epochs, summary, checkpoint
+    killed = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(killed)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (killed / "epoch-0002.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)  # mid-epoch 3 or between epoch 2's log and its checkpoint
+    process.wait()
+    process.stderr.close()
+    resumed = Population(MetaNQueens(), log_folder=killed, resume=True, **settings).run()
+    assert resumed.history == whole.history
+    assert sorted(p.name for p in killed.glob("epoch-*")) == [f"epoch-{e:04d}.jsonl" for e in range(8)]
+    reader, reference = Reader(killed), Reader(tmp_path / "whole")
+    assert reader.skipped == [] and len(reader) == 48
+    columns = ["epoch", "agent", "fitness", "age", "cached"]
+    assert reader.df[columns].equals(reference.df[columns])
+    assert reader.df["filename"].iloc[7] == "epoch-0001.jsonl:2"  # agent 1 of epoch 1: line 2

@@ -121,3 +121,28 @@ def test_flatten_nested_sections_and_modifier_lists():
         "tags": [1, 2],
         "e": {},
     }
+
+
+def test_json_lines_files_read_as_one_run_per_line_beside_single_logs(tmp_path):
+    import json
+
+    from spikey_meta.logs import make_document
+
+    logger = series_folder(tmp_path, thresholds=(1.0, 2.0))  # two single-run .json logs
+    documents = [make_document(results={"x": i}, info={"signal": [i, i]}) for i in range(4)]
+    path = logger.log_records(documents, "epoch-0000")
+    lines = path.read_text().splitlines()
+    assert len(lines) == 4 and [json.loads(line)["results"]["x"] for line in lines] == [0, 1, 2, 3]
+    wrong_shape = json.dumps({**json.loads(lines[2]), "results": [1, 2]})
+    path.write_text("\n".join([lines[0], lines[1][:40], wrong_shape, lines[3]]) + "\n")
+    with pytest.warns(SkippedLogWarning) as caught:
+        reader = Reader(tmp_path)
+    assert len(caught) == 1 and "epoch-0000.jsonl" in str(caught[0].message)
+    assert "2 of 4 lines not read (lines 2, 3; kept the other 2)" in str(caught[0].message)
+    assert "line 2: not valid JSON" in str(caught[0].message)
+    assert reader.skipped == [("epoch-0000.jsonl", reader.skipped[0][1])]
+    assert len(reader) == 4  # 2 single logs + lines 1 and 4
+    assert list(reader.df["filename"])[2:] == ["epoch-0000.jsonl:1", "epoch-0000.jsonl:4"]
+    assert list(reader.df["x"])[2:] == [0, 3]
+    assert reader["signal"][2:] == [[0, 0], [3, 3]] and reader["signal"][:2] == [None, None]
+    assert reader.read_file("epoch-0000.jsonl:4")["results"] == {"x": 3}

@@ -15,6 +15,10 @@ Document layout (format ``spikey-log/1``)::
 Every value is stored with the tagged encoding of :mod:`spikey_meta.encoding`, so numpy arrays
 (dtype and shape), tuples, NaN and non-string keys come back exactly (:func:`read_log`).
 
+A run-log file holds one document (``.json``); a *JSON-lines* file (``.jsonl``, written by
+:func:`write_records`, e.g. one file per population epoch) holds one compact document per line,
+each line one run (:func:`read_records`).
+
 Writing is crash-safe: the text goes to a hidden temporary file in the destination folder, is
 flushed and fsynced, and only then appears under its final name (``os.link`` for names that must
 not exist yet, ``os.replace`` to deliberately overwrite), so a crash never leaves a half-written
@@ -164,22 +168,33 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def _write_temp(folder: Path, stem: str, document: Mapping[str, Any]) -> Path:
-    """Write the document to a hidden, fsynced temporary file in ``folder``; returns its path."""
+def _write_temp(folder: Path, stem: str, pieces: Any) -> Path:
+    """Write the text ``pieces`` to a hidden, fsynced temporary file in ``folder``; returns its path."""
     fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
     temp = Path(name)
     try:
         os.chmod(temp, 0o644)  # mkstemp's 0600 would make logs private to their writer
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for piece in iter_json(document):
+            for piece in pieces:
                 handle.write(piece)
-            handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     return temp
+
+
+def _document_text(document: Mapping[str, Any]) -> Any:
+    yield from iter_json(document)
+    yield "\n"
+
+
+def _records_text(documents: Any) -> Any:
+    """JSON lines: each document compact on one line (JSON escapes every newline inside strings)."""
+    for document in documents:
+        yield json.dumps(document, allow_nan=False, separators=(",", ":"))
+        yield "\n"
 
 
 def _publish(temp: Path, path: Path, *, overwrite: bool) -> bool:
@@ -207,8 +222,18 @@ def _publish(temp: Path, path: Path, *, overwrite: bool) -> bool:
 
 def write_document(document: Mapping[str, Any], names: Any, folder: Path, *, overwrite: bool = False) -> Path:
     """Write ``document`` under the first free name that ``names`` (an iterable of file names) yields."""
+    return _write_file(_document_text(document), names, folder, overwrite=overwrite)
+
+
+def write_records(documents: Any, names: Any, folder: Path, *, overwrite: bool = False) -> Path:
+    """Write several run documents as one JSON-lines file (one run per line), atomically, under the
+    first free name that ``names`` yields (see :func:`read_records`)."""
+    return _write_file(_records_text(documents), names, folder, overwrite=overwrite)
+
+
+def _write_file(pieces: Any, names: Any, folder: Path, *, overwrite: bool) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    temp = _write_temp(folder, "log", document)
+    temp = _write_temp(folder, "log", pieces)
     try:
         for name in names:
             path = folder / name
@@ -277,20 +302,57 @@ def read_log(path: str | os.PathLike) -> dict[str, Any]:
         raise ValueError(f"{path.name}: not valid JSON (truncated or damaged?): {error}") from None
     except UnicodeDecodeError:
         raise ValueError(f"{path.name}: not a text file") from None
+    return _decoded(raw, path.name)
+
+
+def read_records(path: str | os.PathLike) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+    """The runs of a JSON-lines log file (one log document per line, see :func:`write_records`).
+
+    Returns ``(runs, damaged)``: ``(line number, decoded sections)`` of every readable line and
+    ``(line number, reason)`` of every line that is not a Spikey log; line numbers count from 1
+    and blank lines are ignored. Each line is refused or kept whole, never half-read.
+
+    Raises
+    ------
+    ValueError
+        The file is not UTF-8 text.
+    OSError
+        The file cannot be read.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name}: not a text file") from None
+    runs, damaged = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            runs.append((number, _decoded(json.loads(line), f"line {number}")))
+        except json.JSONDecodeError as error:
+            damaged.append((number, f"line {number}: not valid JSON (truncated or damaged?): {error}"))
+        except ValueError as error:
+            damaged.append((number, str(error)))
+    return runs, damaged
+
+
+def _decoded(raw: Any, name: str) -> dict[str, Any]:
+    """The decoded sections of one raw log document; ``name`` (file or line) starts every error."""
     if not isinstance(raw, dict) or not str(raw.get("format", "")).startswith("spikey-log/"):
-        raise ValueError(f"{path.name}: not a Spikey log (no 'format': 'spikey-log/...' entry)")
+        raise ValueError(f"{name}: not a Spikey log (no 'format': 'spikey-log/...' entry)")
     # a log of the wrong shape is refused whole, never half-read
     for section in LOG_SECTIONS:
         if section in raw and raw[section] is not None and not isinstance(raw[section], dict):
             kind = type(raw[section]).__name__
-            raise ValueError(f"{path.name}: section {section!r} must be a JSON object (got {kind})")
+            raise ValueError(f"{name}: section {section!r} must be a JSON object (got {kind})")
     try:
         document = {key: decode(value) for key, value in raw.items() if key != "format"}
     except Exception as error:  # any damaged tag (bad dtype, shape, payload) refuses the file
-        raise ValueError(f"{path.name}: damaged value ({type(error).__name__}: {error})") from None
+        raise ValueError(f"{name}: damaged value ({type(error).__name__}: {error})") from None
     for section in LOG_SECTIONS:
         if not isinstance(document.get(section) or {}, dict):
-            raise ValueError(f"{path.name}: section {section!r} does not decode to a table")
+            raise ValueError(f"{name}: section {section!r} does not decode to a table")
     return document
 
 
@@ -368,6 +430,13 @@ class MultiLogger:
         """
         candidates = itertools.chain([name] if name else [], self.names())
         path = write_document(document, candidates, self.folder)
+        self.paths.append(path)
+        return path
+
+    def log_records(self, documents: Any, stem: str) -> Path:
+        """Write already built documents as one JSON-lines file ``<stem>.jsonl`` (one run per line;
+        ``<stem>-1.jsonl``, ... when taken, so nothing is overwritten); returns the path."""
+        path = write_records(documents, _stamped_names(stem, ".jsonl"), self.folder)
         self.paths.append(path)
         return path
 

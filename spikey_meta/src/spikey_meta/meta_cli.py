@@ -120,7 +120,7 @@ def setup_evolve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="start again in --out, dropping its checkpoint and the agent logs that checkpoint lists",
+        help="start again in --out, dropping its checkpoint and the epoch logs that checkpoint lists",
     )
 
 
@@ -432,7 +432,7 @@ def _evolve(args: argparse.Namespace) -> int:
         print(f"wrote {summaries.write_csv(table, Path(population.log_folder) / EVOLVE_TABLE)}")
     print(f"best fitness {result.best_fitness:.6g} after {result.epochs} epochs: {result.best_genotype}")
     if result.n_failed:
-        print(f"{result.n_failed} agent evaluation(s) failed (scored {FAILED_FITNESS}); see the agent logs")
+        print(f"{result.n_failed} agent evaluation(s) failed (scored {FAILED_FITNESS}); see epoch-*.jsonl")
     print(f"logs and checkpoint in {population.log_folder}")
     return RUN_FAILURE if result.n_failed else 0
 

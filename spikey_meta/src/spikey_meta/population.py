@@ -21,8 +21,10 @@ evaluated once, and the results workers send back are stored, so the cache works
 backend. A genotype is always evaluated with the same seed (derived from the population seed and
 the genotype), so caching never changes a result.
 
-With ``log_folder``: one log per agent evaluation (results: ``epoch``, ``agent``, ``fitness``,
-``age``, ``cached`` and every genotype key; info: ``genotype``, ``population_id``), a
+With ``log_folder``: one JSON-lines log file per epoch, ``epoch-0007.jsonl``, written atomically
+once the epoch is evaluated, with one run-log record per agent evaluation (results: ``epoch``,
+``agent``, ``fitness``, ``age``, ``cached``, ``ok`` and every genotype key; info: ``genotype``,
+``population_id``; :class:`~spikey_meta.reader.Reader` reads each record as one run), a
 ``~SUMMARY.json`` when the population terminates,
 and ``~CHECKPOINT.ckpt`` (JSON) rewritten atomically after every epoch. ``Population(...,
 resume=True)`` continues from it with the same random streams, so an interrupted run (crash,
@@ -236,6 +238,11 @@ class PopulationConfig:
         return tuple(r / total for r in rates)  # type: ignore[return-value]
 
 
+def epoch_log_stem(epoch: int) -> str:
+    """The name (without ``.jsonl``) of an epoch's log file: ``epoch-0007``."""
+    return f"epoch-{epoch:04d}"
+
+
 # -- agents and cache -----------------------------------------------------------------------------
 @attrs.define
 class Agent:
@@ -443,7 +450,7 @@ class Population:
     workers : int, optional
         Worker processes for a backend created here.
     log_folder : path, optional
-        Per-agent logs, a summary and the per-epoch checkpoint.
+        One JSON-lines log per epoch (a record per agent), a summary and the per-epoch checkpoint.
     resume : bool
         Continue from ``log_folder``'s checkpoint (a fresh start when there is none).
     genotype_constraints : mapping, optional
@@ -650,23 +657,18 @@ class Population:
         self.log_names = list(state["log_names"])
 
     def _discard_unfinished_epoch_logs(self) -> None:
-        """Remove agent logs of this population that the checkpoint does not list.
+        """Remove logs of this population that the checkpoint does not list.
 
         They belong to an epoch that was interrupted between logging and checkpointing; the
-        resumed run evaluates that epoch again and logs it afresh.
+        resumed run evaluates that epoch again and logs it afresh. Epoch files (``.jsonl``) and
+        the per-agent ``.json`` logs of earlier versions are both recognised by the
+        ``population_id`` in their records.
         """
-        from spikey_meta.logs import read_log
-
         listed = set(self.log_names)
-        population_id = self.fingerprint[:16]
-        for path in self.log_folder.glob("*.json"):
-            if path.name in listed or "~SUMMARY" in path.name:
+        for path in [*self.log_folder.glob("*.json"), *self.log_folder.glob("*.jsonl")]:
+            if path.name in listed or "~SUMMARY" in path.name or path.name.startswith("."):
                 continue
-            try:
-                info = read_log(path).get("info") or {}
-            except (OSError, ValueError):
-                continue
-            if info.get("population_id") == population_id:
+            if _population_id_of(path) == self.fingerprint[:16]:
                 path.unlink()
 
     # -- backend ---------------------------------------------------------------------------------
@@ -756,6 +758,7 @@ class Population:
         )
         if self._logger is None:
             return
+        documents = []
         for i, (agent, value) in enumerate(zip(self.agents, fitness, strict=True)):
             results = {
                 "epoch": self.epoch,
@@ -770,8 +773,9 @@ class Population:
             if errors[i] is not None:
                 results.update(error_type=errors[i]["type"], error_message=errors[i]["message"])
                 info["error"] = errors[i]
-            path = self._logger.write(document(results=results, info=info))
-            self.log_names.append(path.name)
+            documents.append(document(results=results, info=info))
+        path = self._logger.write_records(documents, epoch_log_stem(self.epoch))
+        self.log_names.append(path.name)
 
     def update(self, fitness: list[float]) -> None:
         """Breed the next generation (unless terminated), advance the epoch, checkpoint."""
@@ -842,6 +846,18 @@ class Population:
             list(self.history),
             _str(self.log_folder),
         )
+
+
+def _population_id_of(path: Path) -> str | None:
+    """The ``population_id`` of the (first) run in a log file; None for other or unreadable files."""
+    from spikey_meta.logs import read_log, read_records
+
+    try:
+        documents = [doc for _, doc in read_records(path)[0]] if path.suffix == ".jsonl" else [read_log(path)]
+    except (OSError, ValueError):
+        return None
+    info = (documents[0].get("info") or {}) if documents else {}
+    return info.get("population_id")
 
 
 def _str(path: Path | None) -> str | None:

@@ -2,7 +2,9 @@
 
 One row per run. Columns:
 
-* ``filename`` — the log's file name;
+* ``filename`` — the log's file name; for a run read from a JSON-lines file (``.jsonl``, one run
+  per line, as a :class:`~spikey_meta.population.Population` writes one file per epoch) the file
+  name and line number, ``epoch-0003.jsonl:7``;
 * the network section flattened as ``<section>.<field>``: ``network.n_neurons``,
   ``neuron.firing_threshold``, ``synapse.type``, ``modifiers.0.type``, ...;
 * the game section as ``game.<field>``: ``game.name``, ``game.preset``, ``game.n_inputs``, ...;
@@ -15,7 +17,8 @@ returned as a list with one value per run (None where a run lacks it).
 
 Files that are not Spikey logs, are truncated, damaged, of the wrong shape or cannot be read are
 skipped whole and reported: one warning per file names it and why, and ``reader.skipped`` holds
-``(file name, reason)`` pairs. ``*~SUMMARY*.json``
+``(file name, reason)`` pairs. In a JSON-lines file each line is one run, kept or skipped whole:
+the good lines are read and one warning names the file and its damaged lines. ``*~SUMMARY*.json``
 files (see :class:`spikey_meta.logs.MultiLogger`) go to ``reader.summary``.
 """
 
@@ -28,15 +31,37 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 from spikey_core.errors import did_you_mean
 
-from spikey_meta.logs import SUMMARY_MARK, read_log
+from spikey_meta.logs import SUMMARY_MARK, read_log, read_records
+
+#: File suffixes of run logs: one run per ``.json`` file, one run per line of a ``.jsonl`` file.
+LOG_SUFFIXES = (".json", ".jsonl")
 
 
 class SkippedLogWarning(UserWarning):
     """Some files of a log folder could not be read as Spikey logs."""
+
+
+@attrs.frozen
+class RunSource:
+    """Where one run's log is: a file, and the line for a JSON-lines file (None for a ``.json`` log)."""
+
+    path: Path
+    line: int | None = None
+
+    @property
+    def name(self) -> str:
+        """``run.json``, or ``epoch-0003.jsonl:7`` for line 7 of a JSON-lines file."""
+        return self.path.name if self.line is None else f"{self.path.name}:{self.line}"
+
+    @property
+    def stem(self) -> str:
+        """A file-name-safe label: ``run``, or ``epoch-0003-7``."""
+        return self.path.stem if self.line is None else f"{self.path.stem}-{self.line}"
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -68,16 +93,20 @@ class Reader:
     Parameters
     ----------
     path : path
-        A folder of ``.json`` logs, or one log file.
+        A folder of logs (``.json`` files of one run, ``.jsonl`` files of one run per line), or
+        one log file.
     filenames : iterable of str, optional
-        Only these files of the folder (default: every ``.json`` file, sorted by name).
+        Only these files of the folder (default: every ``.json`` and ``.jsonl`` file, sorted by
+        name).
 
     Attributes
     ----------
     df : pandas.DataFrame
         One row per run (see the module documentation for the columns).
+    runs : list of RunSource
+        Where each run was read from (file, and line of a JSON-lines file), in row order.
     files : list of Path
-        The run logs, in row order.
+        The file of each run, in row order.
     summary : dict or None
         The decoded sections of the (last) summary file, if any.
     summaries : dict
@@ -99,30 +128,56 @@ class Reader:
             raise FileNotFoundError(f"{path}: no such log file or folder")
         self.folder = path.parent if path.is_file() else path
         candidates = self._candidates(path, filenames)
-        self.files: list[Path] = []
+        self.runs: list[RunSource] = []
         self.summaries: dict[str, dict[str, Any]] = {}
         self.meta: list[dict[str, Any]] = []
         self.skipped: list[tuple[str, str]] = []
         self._results_keys: set[str] = set()
         self._info_keys: set[str] = set()
-        rows = []
+        self._rows: list[dict[str, Any]] = []
         for file in candidates:
             try:
+                if file.suffix == ".jsonl":
+                    self._read_records(file)
+                    continue
                 document = read_log(file)
             except (OSError, ValueError) as error:
-                reason = str(error).removeprefix(f"{file.name}: ")
-                self.skipped.append((file.name, reason))
-                warnings.warn(f"Reader skipped {file}: {reason}", SkippedLogWarning, stacklevel=2)
+                self._skip(file, str(error).removeprefix(f"{file.name}: "))
                 continue
             if SUMMARY_MARK in file.name:
                 self.summaries[file.name] = document
                 continue
-            self.files.append(file)
-            self.meta.append(document.get("meta", {}))
-            self._results_keys.update(document.get("results") or {})
-            self._info_keys.update(document.get("info") or {})
-            rows.append({"filename": file.name, **run_row(document)})
-        self.df = pd.DataFrame(rows)
+            self._add(RunSource(file), document)
+        self.df = pd.DataFrame(self._rows)
+        del self._rows
+
+    @property
+    def files(self) -> list[Path]:
+        """The file of every run, in row order (a JSON-lines file once per run it holds)."""
+        return [run.path for run in self.runs]
+
+    def _add(self, source: RunSource, document: Mapping[str, Any]) -> None:
+        self.runs.append(source)
+        self.meta.append(document.get("meta", {}))
+        self._results_keys.update(document.get("results") or {})
+        self._info_keys.update(document.get("info") or {})
+        self._rows.append({"filename": source.name, **run_row(document)})
+
+    def _read_records(self, file: Path) -> None:
+        runs, damaged = read_records(file)
+        for line, document in runs:
+            self._add(RunSource(file, line), document)
+        if damaged:
+            total = len(runs) + len(damaged)
+            lines = ", ".join(str(line) for line, _ in damaged)
+            kept = f"kept the other {len(runs)}" if runs else "no readable line"
+            self._skip(
+                file, f"{len(damaged)} of {total} lines not read (lines {lines}; {kept}): {damaged[0][1]}"
+            )
+
+    def _skip(self, file: Path, reason: str) -> None:
+        self.skipped.append((file.name, reason))
+        warnings.warn(f"Reader skipped {file}: {reason}", SkippedLogWarning, stacklevel=3)
 
     @staticmethod
     def _candidates(path: Path, filenames: Iterable[str] | None) -> list[Path]:
@@ -131,7 +186,7 @@ class Reader:
         if filenames is not None:
             return [path / name for name in filenames]
         # temporary files of a log being written start with a dot
-        logs = [p for p in path.iterdir() if p.suffix == ".json" and not p.name.startswith(".")]
+        logs = [p for p in path.iterdir() if p.suffix in LOG_SUFFIXES and not p.name.startswith(".")]
         return sorted(p for p in logs if p.is_file())
 
     # -- sections ---------------------------------------------------------------------------------
@@ -160,7 +215,7 @@ class Reader:
         return self._results_keys
 
     def __len__(self) -> int:
-        return len(self.files)
+        return len(self.runs)
 
     # -- lookup -----------------------------------------------------------------------------------
     def column(self, key: str) -> str | None:
@@ -194,22 +249,37 @@ class Reader:
     def read_info(self, key: str, runs: int | Sequence[int] | None = None) -> list[Any]:
         """``info[key]`` of every run (or of the first ``runs`` / of the given indices); None if absent."""
         if runs is None:
-            chosen = self.files
+            chosen = range(len(self.runs))
         elif isinstance(runs, int):
-            chosen = self.files[:runs]
+            chosen = range(min(runs, len(self.runs)))
         else:
-            chosen = [self.files[i] for i in runs]
-        return [(read_log(file).get("info") or {}).get(key) for file in chosen]
+            chosen = runs
+        opened: dict[Path, dict[int | None, dict[str, Any]]] = {}  # each JSON-lines file read once
+        return [(self._document(self.runs[i], opened).get("info") or {}).get(key) for i in chosen]
 
     def info_keys(self) -> list[str]:
         """Every key found in the runs' info sections (sorted)."""
         return sorted(self._info_keys)
 
     def read_file(self, index_or_name: int | str) -> dict[str, Any]:
-        """All decoded sections of one run, by row index or file name."""
+        """All decoded sections of one run, by row index or by name (a ``filename`` column value)."""
         if isinstance(index_or_name, int):
-            return read_log(self.files[index_or_name])
+            return self._document(self.runs[index_or_name], {})
+        names = [run.name for run in self.runs]
+        if index_or_name in names:
+            return self._document(self.runs[names.index(index_or_name)], {})
         return read_log(self.folder / index_or_name)
+
+    @staticmethod
+    def _document(run: RunSource, opened: dict[Path, dict[int | None, dict[str, Any]]]) -> dict[str, Any]:
+        if run.line is None:
+            return read_log(run.path)
+        if run.path not in opened:
+            opened[run.path] = dict(read_records(run.path)[0])
+        try:
+            return opened[run.path][run.line]
+        except KeyError:
+            raise ValueError(f"{run.path.name}: line {run.line} is no longer a readable log") from None
 
     # -- grouping ---------------------------------------------------------------------------------
     def iter_unique(self, keys: str | Sequence[str]) -> Iterator[tuple[Any, pd.DataFrame]]:

@@ -33,7 +33,9 @@ HELP = "plot logged runs and print a summary table (needs spikey-meta[plot] for 
 
 def setup(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``spikey report``."""
-    parser.add_argument("path", metavar="LOG_OR_FOLDER", help="a run log (.json) or a folder of them")
+    parser.add_argument(
+        "path", metavar="LOG_OR_FOLDER", help="a run log (.json or .jsonl) or a folder of them"
+    )
     parser.add_argument(
         "--out", metavar="DIR", help="folder for the PNG files (default: <log>-report/ or <folder>/report/)"
     )
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             reader = Reader(path)
         except OSError as error:
             return _fail(f"{path}: cannot read: {error.strerror or error}")
-    if path.is_file() and reader.skipped:
+    if path.is_file() and reader.skipped and len(reader) == 0:
         return _fail(f"{path}: {reader.skipped[0][1]}")
     for name, reason in reader.skipped:
         print(f"spikey report: skipped {name}: {reason}", file=sys.stderr)
@@ -233,16 +235,16 @@ def write_plots(reader: Any, out: Path) -> tuple[list[Path], list[str]]:
 
     written: list[Path] = []
     failures: list[str] = []
-    for index, file in enumerate(reader.files):
+    for index, run in enumerate(reader.runs):
         info = reader.read_file(index).get("info") or {}
         for name, draw in plots_for(info).items():
-            target = out / f"{file.stem}-{name}.png"
+            target = out / f"{run.stem}-{name}.png"
             try:
                 draw(target)
             except PlotDependencyError:
                 raise
             except Exception as error:  # one odd signal must not cost the other plots
-                failures.append(f"{file.name}: could not draw {name}: {type(error).__name__}: {error}")
+                failures.append(f"{run.name}: could not draw {name}: {type(error).__name__}: {error}")
                 continue
             written.append(target)
     return written, failures

@@ -25,7 +25,8 @@ def document(
 
 
 class RunLogger:
-    """Writes pre-built documents as ``YYYY-MM-DD-HH-MM-<id>.json`` plus a ``~SUMMARY.json``."""
+    """Writes pre-built documents as ``YYYY-MM-DD-HH-MM-<id>.json`` (or several runs to one
+    ``.jsonl`` file) plus a ``~SUMMARY.json``."""
 
     def __init__(self, folder: str | Path):
         self._logger = logs.MultiLogger(folder)
@@ -38,6 +39,10 @@ class RunLogger:
     def write(self, doc: Mapping[str, Any], name: str | None = None) -> Path:
         """Write ``doc`` as ``name`` (a reserved name), or under the next free name if it is taken."""
         return self._logger.log_document(doc, name)
+
+    def write_records(self, docs: list[Mapping[str, Any]], stem: str) -> Path:
+        """Write ``docs`` as one JSON-lines file ``<stem>.jsonl`` (``<stem>-1.jsonl``, ... if taken)."""
+        return self._logger.log_records(docs, stem)
 
     def summarize(self, results: Mapping | None = None, info: Mapping | None = None) -> Path:
         return self._logger.summarize(results=plain(results or {}), info=plain(info or {}))
