@@ -32,6 +32,14 @@ def range_owners(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(keys.size), pointers[keys + 1] - pointers[keys])
 
 
+def per_range(pointers: np.ndarray, keys: np.ndarray, per_key: np.ndarray) -> np.ndarray:
+    """For :func:`gather_ranges`' output: ``per_key[i]`` (one value per key) at each position of range ``i``.
+
+    ``per_key[range_owners(pointers, keys)]`` in one pass.
+    """
+    return np.repeat(per_key, pointers[keys + 1] - pointers[keys])
+
+
 def sparse_propagate(
     pointers: np.ndarray,
     post: np.ndarray,
@@ -50,8 +58,43 @@ def sparse_propagate(
         out.fill(0.0)
         return
     ids = gather_ranges(pointers, active)
-    owner = range_owners(pointers, active)
-    out[...] = np.bincount(post[ids], weights=values[ids] * emit[active][owner], minlength=out.shape[0])
+    amounts = values[ids]
+    amounts *= per_range(pointers, active, emit[active])
+    out[...] = np.bincount(post[ids], weights=amounts, minlength=out.shape[0])
+
+
+def sparse_update(
+    values: np.ndarray,
+    max_weight: float,
+    column_ids: np.ndarray,
+    column_values: np.ndarray,
+    overlap: np.ndarray,
+    row_ids: np.ndarray,
+    row_values: np.ndarray,
+) -> None:
+    """Column terms, then row terms, one clip per touched synapse, in place.
+
+    .. math:: w_s \\leftarrow \\mathrm{clip}\\big((w_s + a_s) + b_s, 0, W_{max}\\big)
+
+    ``column_ids`` int (C,) and ``row_ids`` int (R,), each unique; ``column_values`` (C,) and
+    ``row_values`` (R,) float: ``a`` and ``b`` (0 for a synapse not in that term); ``overlap``
+    bool (C,): the column synapse is also in ``row_ids``. Each synapse is read and written once
+    per term: a synapse in both terms keeps ``w + a`` unclipped until the row term adds ``b``
+    (the same operations in the same order as adding both terms, then clipping each, so the
+    same bits), so the randomly placed column synapses are visited once instead of twice.
+    """
+    if column_ids.size:
+        column = values[column_ids]
+        column += column_values
+        held = column[overlap]
+        clip_values(column, max_weight)
+        column[overlap] = held
+        values[column_ids] = column
+    if row_ids.size:
+        row = values[row_ids]
+        row += row_values
+        clip_values(row, max_weight)
+        values[row_ids] = row
 
 
 # -- configuration ------------------------------------------------------------------------------------
@@ -118,7 +161,8 @@ class Sparse(Part):
     * ``values`` float (S,): weights in ``[0, max_weight]``;
     * ``delays`` int (S,): conduction delay in steps (see :mod:`spikey_parts.weights.delays`);
     * ``by_post`` intp (S,), ``post_pointers`` int64 (N+1,): the same synapses grouped by
-      postsynaptic neuron, for column updates.
+      postsynaptic neuron, for column updates; ``pre_by_post`` intp (S,) is ``pre[by_post]``, so
+      a column's presynaptic units are a contiguous slice (no random read per synapse).
 
     Construction (every draw from ``self.rng``): the topology per projection in order, unit by
     unit: with ``fan_out = m`` each presynaptic unit gets ``m`` distinct targets among the
@@ -222,9 +266,11 @@ class Sparse(Part):
         return fan_out
 
     def _index_columns(self) -> None:
-        self.by_post = np.argsort(self.post, kind="stable").astype(np.int32)
+        self.by_post = np.argsort(self.post, kind="stable").astype(np.intp)
+        self.pre_by_post = self.pre[self.by_post].astype(np.intp)
         counts = np.bincount(self.post, minlength=self.shape[1])
         self.post_pointers = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._in_rows = np.zeros(self.shape[0], dtype=bool)  # scratch of update()
 
     def load_state_dict(self, state: Any) -> None:
         super().load_state_dict(state)
@@ -270,8 +316,10 @@ class Sparse(Part):
             return
         active = spikes.nonzero()[0]
         if active.size:
-            ids, owner = gather_ranges(self.pointers, active), range_owners(self.pointers, active)
-            self.line.schedule(self.post[ids], self.delays[ids], self.values[ids] * emit[active][owner])
+            ids = gather_ranges(self.pointers, active)
+            amounts = self.values[ids]
+            amounts *= per_range(self.pointers, active, emit[active])
+            self.line.schedule(self.post[ids], self.delays[ids], amounts)
         self.line.deliver(out)
 
     # -- the learning rules' side -------------------------------------------------------------------------
@@ -283,22 +331,32 @@ class Sparse(Part):
         return ids, self.pre[ids], self.post[ids]
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        positions = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
-        ids = self.by_post[positions]
-        return ids, self.pre[ids], self.post[ids]
+        columns = np.asarray(columns, dtype=np.intp)
+        positions = gather_ranges(self.post_pointers, columns)
+        post = np.repeat(columns, self.post_pointers[columns + 1] - self.post_pointers[columns])
+        return self.by_post[positions], self.pre_by_post[positions], post
 
-    def _column_terms(self, columns: np.ndarray, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ids, pre, _ = self.synapses_into(columns)
-        return ids, change[pre]
+    def _column_terms(
+        self, columns: np.ndarray, change: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ids, change of each, pre of each)`` of the synapses onto ``columns``."""
+        positions = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
+        pre = self.pre_by_post[positions]
+        return self.by_post[positions], change[pre], pre
 
     def _row_terms(
         self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         rows = np.asarray(rows, dtype=np.intp)
-        ids, owner = gather_ranges(self.pointers, rows), range_owners(self.pointers, rows)
+        ids = gather_ranges(self.pointers, rows)
         post = self.post[ids]
-        values = change[post] if change.ndim == 1 else change[owner, post]
-        return ids, (values if row_scale is None else values * row_scale[owner])
+        if change.ndim == 1:
+            values = change[post]
+        else:
+            values = change[range_owners(self.pointers, rows), post]
+        if row_scale is not None:
+            values *= per_range(self.pointers, rows, row_scale)
+        return ids, values
 
     def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
         values = self.values[ids] + change
@@ -306,7 +364,7 @@ class Sparse(Part):
         self.values[ids] = values
 
     def add_to_columns(self, columns: np.ndarray, change: np.ndarray) -> None:
-        self.add_at(*self._column_terms(columns, change))
+        self.add_at(*self._column_terms(columns, change)[:2])
 
     def add_to_rows(self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None) -> None:
         self.add_at(*self._row_terms(rows, change, row_scale))
@@ -319,16 +377,14 @@ class Sparse(Part):
         row_change: np.ndarray,
         row_scale: np.ndarray | None = None,
     ) -> None:
-        """Column and row terms summed per synapse, then one clip (see the protocol)."""
-        column_ids, column_values = self._column_terms(columns, column_change)
+        """Column and row terms summed per synapse, then one clip (see :func:`sparse_update`)."""
+        column_ids, column_values, column_pre = self._column_terms(columns, column_change)
         row_ids, row_values = self._row_terms(rows, row_change, row_scale)
-        # ids are unique within each term; both terms land before either clip (clipping is idempotent)
-        self.values[column_ids] += column_values
-        self.values[row_ids] += row_values
-        for ids in (column_ids, row_ids):
-            values = self.values[ids]
-            clip_values(values, self.max_weight)
-            self.values[ids] = values
+        in_rows = self._in_rows
+        in_rows[rows] = True
+        overlap = in_rows[column_pre]
+        in_rows[rows] = False
+        sparse_update(self.values, self.max_weight, column_ids, column_values, overlap, row_ids, row_values)
 
     def zeros(self, dtype: Any = None) -> np.ndarray:
         return np.zeros(self.values.shape, dtype=self.values.dtype if dtype is None else dtype)
@@ -342,7 +398,7 @@ class Sparse(Part):
         row_change: np.ndarray,
         row_scale: np.ndarray | None = None,
     ) -> None:
-        ids, values = self._column_terms(columns, column_change)
+        ids, values, _ = self._column_terms(columns, column_change)
         target[ids] += values
         ids, values = self._row_terms(rows, row_change, row_scale)
         target[ids] += values
