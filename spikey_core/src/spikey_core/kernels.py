@@ -162,13 +162,13 @@ def kernel_of(part: Any, kind: str) -> tuple[Kernel | None, str]:
 
 
 # -- primitives: plain numpy here, loops under numba (see register_numba) ------------------------
-def put_where(target: np.ndarray, value: float, mask: np.ndarray) -> None:
-    """``target[mask] = value`` in place (``numpy.copyto`` with ``where``)."""
+def put_where(target: np.ndarray, value: Any, mask: np.ndarray) -> None:
+    """``target[mask] = value`` in place (``numpy.copyto`` with ``where``); ``value`` a number or (N,)."""
     np.copyto(target, value, where=mask)
 
 
-def add_where(target: np.ndarray, value: float, mask: np.ndarray) -> None:
-    """``target[mask] += value`` in place."""
+def add_where(target: np.ndarray, value: Any, mask: np.ndarray) -> None:
+    """``target[mask] += value`` in place; ``value`` a number or an array shaped like ``target``."""
     np.add(target, value, out=target, where=mask)
 
 
@@ -327,12 +327,22 @@ def register_numba() -> None:
     global _NUMBA_READY
     if _NUMBA_READY:
         return
+    from numba import types
     from numba.extending import overload, register_jitable
 
     jit_options: Any = {"cache": True}  # a plain dict: numba's stubs do not list "cache"
 
     @overload(put_where, jit_options=jit_options)
     def _put_where(target, value, mask):
+        if isinstance(value, types.Array):
+
+            def per_element(target, value, mask):
+                for i in range(target.shape[0]):
+                    if mask[i]:
+                        target[i] = value[i]
+
+            return per_element
+
         def implementation(target, value, mask):
             for i in range(target.shape[0]):
                 if mask[i]:
@@ -342,6 +352,15 @@ def register_numba() -> None:
 
     @overload(add_where, jit_options=jit_options)
     def _add_where(target, value, mask):
+        if isinstance(value, types.Array):
+
+            def per_element(target, value, mask):
+                for i in range(target.shape[0]):
+                    if mask[i]:
+                        target[i] += value[i]
+
+            return per_element
+
         def implementation(target, value, mask):
             for i in range(target.shape[0]):
                 if mask[i]:

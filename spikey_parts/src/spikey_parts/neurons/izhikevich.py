@@ -97,7 +97,8 @@ def izhikevich_integrate(state: tuple, params: tuple, current: np.ndarray) -> No
         h = dt / \\text{substeps}), \\qquad u \\leftarrow u + dt\\, a (b v - u)
 
     after ``v <- c``, ``u <- u + d`` for the neurons that fired. ``state`` and ``params`` as in
-    :func:`izhikevich_fire`; ``current`` float (N,).
+    :func:`izhikevich_fire`; ``current`` float (N,). ``a, b, c, d`` may also be float (N,) arrays
+    (one value per neuron: the ``izhikevich_network`` neuron).
     """
     v, u, fired, slope = state
     a, b, c, d, v_peak, dt, substeps = params

@@ -11,7 +11,7 @@ from spikey_core.config import Integer, OneOf, Optional, Real, param
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
 from spikey_parts.neurons.base import NeuronOutputConfig
-from spikey_parts.neurons.izhikevich import PRESETS
+from spikey_parts.neurons.izhikevich import PRESETS, izhikevich_integrate
 
 
 @attrs.frozen(kw_only=True)
@@ -40,36 +40,6 @@ class IzhikevichNetworkConfig(NeuronOutputConfig):
     )
 
 
-def izhikevich_network_integrate(
-    v: np.ndarray,
-    u: np.ndarray,
-    fired: np.ndarray,
-    params: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    current: np.ndarray,
-    dt: float,
-    substeps: int,
-) -> None:
-    """One step of per-neuron Izhikevich dynamics, in place.
-
-    .. math::
-
-        v \\leftarrow c,\\ u \\leftarrow u + d \\text{ where fired}; \\quad
-        v \\leftarrow v + h (0.04 v^2 + 5 v + 140 - u + I) \\ (\\text{substeps times}, h = dt/n),
-        \\quad u \\leftarrow u + dt\\, a (b v - u)
-
-    ``v``, ``u`` float (N,) (mV), ``fired`` bool (N,), ``params = (a, b, c, d)`` float (N,) each,
-    ``current`` float (N,).
-    """
-    a, b, c, d = params
-    if fired.any():
-        v[fired] = c[fired]
-        u[fired] += d[fired]
-    h = dt / substeps
-    for _ in range(substeps):
-        v += h * ((0.04 * v + 5.0) * v + 140.0 - u + current)
-    u += dt * a * (b * v - u)
-
-
 class IzhikevichNetwork(Part):
     """Izhikevich (2003) neurons in the two populations of Izhikevich's network models (2003, 2007).
 
@@ -79,7 +49,8 @@ class IzhikevichNetwork(Part):
     ``noise * (U(0, 1) - 0.5)`` drawn from the part's generator (ModelDB 84167 ``daspnet.m``:
     ``I = 13 * (rand(N, 1) - 0.5)``). ``fire()`` reports ``v >= v_peak``; ``integrate(I)`` resets
     the neurons that fired and advances one step as in the paper's code (two 0.5 ms Euler steps
-    of ``v``, one 1 ms step of ``u``; see :func:`izhikevich_network_integrate`).
+    of ``v``, one 1 ms step of ``u``): the kernel of the ``izhikevich`` neuron,
+    :func:`~spikey_parts.neurons.izhikevich.izhikevich_integrate`, with per-neuron ``a, b, c, d``.
 
     Attributes
     ----------
@@ -115,6 +86,7 @@ class IzhikevichNetwork(Part):
         self.recovery = np.zeros(n, dtype=ctx.dtype)
         self.fired = np.zeros(n, dtype=bool)
         self._drive = np.zeros(n, dtype=ctx.dtype)
+        self._slope = np.zeros(n, dtype=ctx.dtype)
         self.reset()
 
     def reset(self) -> None:
@@ -127,12 +99,20 @@ class IzhikevichNetwork(Part):
         np.greater_equal(self.potentials, self.v_peak, out=self.fired)
         return self.fired
 
+    def kernel_state(self) -> tuple:
+        """The arrays the integration changes in place: ``(v, u, fired, scratch)``."""
+        return self.potentials, self.recovery, self.fired, self._slope
+
+    def kernel_params(self) -> tuple:
+        """``(a, b, c, d, v_peak, dt, substeps)``: ``a, b, c, d`` float (N,), the rest scalars."""
+        a, b, c, d = self.params
+        return a, b, c, d, float(self.v_peak), self.dt, int(self.substeps)
+
     def integrate(self, current: np.ndarray) -> None:
+        """``I = current + noise (U(0, 1) - 0.5)``, then reset the fired and advance one step."""
         drive = self._drive
         self.rng.random(dtype=drive.dtype, out=drive)
         drive -= 0.5
         drive *= self.noise
         drive += current
-        izhikevich_network_integrate(
-            self.potentials, self.recovery, self.fired, self.params, drive, self.dt, int(self.substeps)
-        )
+        izhikevich_integrate(self.kernel_state(), self.kernel_params(), drive)

@@ -49,6 +49,9 @@ class DASTDPConfig:
     )
 
 
+_NO_SYNAPSES = (np.zeros(0, dtype=np.intp),) * 3
+
+
 class DASTDP(SynapseBase):
     """Dopamine-modulated STDP (Izhikevich 2007, Cerebral Cortex 17:2443, eqs. 1-3).
 
@@ -115,6 +118,7 @@ class DASTDP(SynapseBase):
             1.0 - math.exp(-self.dt / tau_mix)
         )  # integral of e^{-s/tau_c} e^{-s/tau_d}
         self.b_window = tau_c * (1.0 - self.c_decay)
+        self._baseline_window = float(config.baseline) * self.b_window
         self.epoch_steps = max(1, int(round(tau_c / self.dt)))
         self.c_ref = self.weight.zeros().reshape(-1)
         self.e_at = self.weight.zeros().reshape(-1)
@@ -123,6 +127,7 @@ class DASTDP(SynapseBase):
         # d, E, steps since the epoch, steps advanced ahead of step() (by a propagation read)
         self._globals = np.zeros(4)
         self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
+        self._all_plastic = bool(self.plastic_unit.all())
         # plain floats for the per-step code (reading config rebuilds it)
         self.a_plus, self.a_minus = float(config.a_plus), float(config.a_minus)
         self.learning_rate, self.baseline = float(config.learning_rate), float(config.baseline)
@@ -144,14 +149,14 @@ class DASTDP(SynapseBase):
     def _advance(self) -> None:
         """Move the clock one step (from the previous step's events to this step's)."""
         g = self._globals
-        if g[3]:
+        d, e, age, ahead = g.tolist()  # Python floats: the same IEEE arithmetic, cheaper per step
+        if ahead:
             return
-        d, e, age = g[0], g[1], g[2]
-        g[1] = e + self.c_decay**age * (d * self.d_window + self.baseline * self.b_window)
+        g[1] = e + self.c_decay**age * (d * self.d_window + self._baseline_window)
         g[0] = d * self.d_decay
-        g[2] = age + 1
+        g[2] = age + 1.0
         g[3] = 1.0
-        if g[2] >= self.epoch_steps:
+        if age + 1.0 >= self.epoch_steps:
             self._new_epoch()
 
     def _new_epoch(self) -> None:
@@ -166,11 +171,15 @@ class DASTDP(SynapseBase):
         rows = np.flatnonzero(self.plastic_unit)
         return self.weight.synapses_from(rows)[0]
 
-    def _bring_up_to_date(self, ids: np.ndarray) -> None:
-        e = self._globals[1]
-        change = self.learning_rate * self.c_ref[ids] * (e - self.e_at[ids])
-        self.weight.add_at(ids, change)
+    def _bring_up_to_date(self, ids: np.ndarray, c_change: Any = None) -> None:
+        """Weights of synapses ``ids`` integrated up to now; then ``c_ref[ids] += c_change`` if given."""
+        e = float(self._globals[1])
+        c = self.c_ref[ids]
+        self.weight.add_at(ids, self.learning_rate * c * (e - self.e_at[ids]))
         self.e_at[ids] = e
+        if c_change is not None:
+            c += c_change
+            self.c_ref[ids] = c
 
     def sync(self) -> None:
         """Bring every plastic synapse's weight up to the current step (O(synapses))."""
@@ -181,7 +190,11 @@ class DASTDP(SynapseBase):
         if not self.training:
             return
         self._advance()
-        rows = rows[self.plastic_unit[rows]]
+        if rows.size:
+            rows = rows[self.plastic_unit[rows]]
+        if not rows.size:
+            self._refreshed = _NO_SYNAPSES
+            return
         self._refreshed = self.weight.synapses_from(rows)  # the depression of this step reuses them
         self._bring_up_to_date(self._refreshed[0])
 
@@ -209,7 +222,7 @@ class DASTDP(SynapseBase):
         if not now.size:
             self.pre_trace *= self.pre_decay
             return
-        body = now[now >= n_in] - n_in
+        body = now[now >= n_in] - n_in if n_in else now
         if self.nearest:
             self.post_trace[body] = 1.0
         else:
@@ -222,19 +235,20 @@ class DASTDP(SynapseBase):
             self.pre_trace[now] += 1.0
 
     def _pair(self, now: np.ndarray, post: np.ndarray, refreshed: Any) -> None:
-        to_epoch = self.c_decay ** -self._globals[2]  # refer a change of c now to the epoch
+        to_epoch = self.c_decay ** -float(self._globals[2])  # refer a change of c now to the epoch
         if post.size:  # potentiation: pre traces of earlier steps onto the neurons firing now
             ids, pre, _ = self.weight.synapses_into(post)
-            keep = self.plastic_unit[pre]
-            ids, pre = ids[keep], pre[keep]
-            self._bring_up_to_date(ids)
-            self.c_ref[ids] += (self.a_plus * to_epoch) * self.pre_trace[pre]
+            if not self._all_plastic:
+                keep = self.plastic_unit[pre]
+                ids, pre = ids[keep], pre[keep]
+            self._bring_up_to_date(ids, (self.a_plus * to_epoch) * self.pre_trace[pre])
         # depression: post traces (this step included) of the targets of units firing now
         if refreshed is None:
-            ids, _, post_of = self.weight.synapses_from(now[self.plastic_unit[now]])
-            self._bring_up_to_date(ids)
-        else:  # propagation brought exactly these synapses up to date this step
-            ids, _, post_of = refreshed
+            rows = now[self.plastic_unit[now]]
+            refreshed = self.weight.synapses_from(rows) if rows.size else _NO_SYNAPSES
+            self._bring_up_to_date(refreshed[0])
+        # else propagation brought exactly these synapses up to date this step
+        ids, _, post_of = refreshed
         if ids.size:
             self.c_ref[ids] -= (self.a_minus * to_epoch) * self.post_trace[post_of]
 

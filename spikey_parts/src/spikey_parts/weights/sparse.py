@@ -53,14 +53,34 @@ def sparse_propagate(
     ``pointers`` int (U+1,), ``post`` int (S,), ``values`` float (S,): row ``j``'s synapses are
     ``pointers[j] .. pointers[j+1]-1``. Touches only the rows of units that spiked.
     """
-    active = spikes.nonzero()[0]
-    if active.size == 0:
-        out.fill(0.0)
+    sparse_deliver(pointers, post, values, spikes.nonzero()[0], emit, out)
+
+
+def sparse_deliver(
+    pointers: np.ndarray,
+    post: np.ndarray,
+    values: np.ndarray,
+    active: np.ndarray,
+    emit: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """:func:`sparse_propagate` given the spiking units ``active`` (int (A,), ascending).
+
+    Each neuron's input is summed from 0 over the active rows in ascending order (``bincount``
+    adds in input order), so every path gives the same bits. A row has at most one synapse onto
+    each neuron, so one active row is added with a plain indexed add.
+    """
+    if active.size > 1:
+        ids = gather_ranges(pointers, active)
+        amounts = values[ids]
+        amounts *= per_range(pointers, active, emit[active])
+        out[...] = np.bincount(post[ids], weights=amounts, minlength=out.shape[0])
         return
-    ids = gather_ranges(pointers, active)
-    amounts = values[ids]
-    amounts *= per_range(pointers, active, emit[active])
-    out[...] = np.bincount(post[ids], weights=amounts, minlength=out.shape[0])
+    out.fill(0.0)
+    if active.size == 1:
+        unit = int(active[0])
+        start, end = int(pointers[unit]), int(pointers[unit + 1])
+        out[post[start:end]] += values[start:end] * emit[unit]
 
 
 def sparse_update(
@@ -95,6 +115,11 @@ def sparse_update(
         row += row_values
         clip_values(row, max_weight)
         values[row_ids] = row
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    view.flags.writeable = False
+    return view
 
 
 # -- configuration ------------------------------------------------------------------------------------
@@ -157,11 +182,11 @@ class Sparse(Part):
     Layout (synapse ids are positions in these arrays; ``S`` synapses):
 
     * ``pointers`` int64 (U+1,): unit ``j``'s outgoing synapses are ``pointers[j] .. pointers[j+1]-1``;
-    * ``post`` intp (S,), ``pre`` intp (S,): the neurons each synapse connects;
+    * ``post`` int32 (S,), ``pre`` int32 (S,): the neurons each synapse connects;
     * ``values`` float (S,): weights in ``[0, max_weight]``;
     * ``delays`` int (S,): conduction delay in steps (see :mod:`spikey_parts.weights.delays`);
-    * ``by_post`` intp (S,), ``post_pointers`` int64 (N+1,): the same synapses grouped by
-      postsynaptic neuron, for column updates; ``pre_by_post`` intp (S,) is ``pre[by_post]``, so
+    * ``by_post`` int32 (S,), ``post_pointers`` int64 (N+1,): the same synapses grouped by
+      postsynaptic neuron, for column updates; ``pre_by_post`` int32 (S,) is ``pre[by_post]``, so
       a column's presynaptic units are a contiguous slice (no random read per synapse).
 
     Construction (every draw from ``self.rng``): the topology per projection in order, unit by
@@ -266,8 +291,8 @@ class Sparse(Part):
         return fan_out
 
     def _index_columns(self) -> None:
-        self.by_post = np.argsort(self.post, kind="stable").astype(np.intp)
-        self.pre_by_post = self.pre[self.by_post].astype(np.intp)
+        self.by_post = np.argsort(self.post, kind="stable").astype(np.int32)
+        self.pre_by_post = self.pre[self.by_post].astype(np.int32)
         counts = np.bincount(self.post, minlength=self.shape[1])
         self.post_pointers = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._in_rows = np.zeros(self.shape[0], dtype=bool)  # scratch of update()
@@ -309,12 +334,12 @@ class Sparse(Part):
 
     def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
         """The input arriving now (see :class:`spikey_core.protocols.Weight`); delays via the ring."""
-        if self.before_read is not None:
-            self.before_read(spikes.nonzero()[0])
-        if self.line.depth == 1:
-            sparse_propagate(self.pointers, self.post, self.values, spikes, emit, out)
-            return
         active = spikes.nonzero()[0]
+        if self.before_read is not None:
+            self.before_read(active)
+        if self.line.depth == 1:
+            sparse_deliver(self.pointers, self.post, self.values, active, emit, out)
+            return
         if active.size:
             ids = gather_ranges(self.pointers, active)
             amounts = self.values[ids]
@@ -327,11 +352,21 @@ class Sparse(Part):
         clip_values(self.values, self.max_weight)
 
     def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ids = gather_ranges(self.pointers, np.asarray(rows, dtype=np.intp))
+        """``(ids, pre, post)`` of the synapses leaving ``rows`` (may be read-only views: never write)."""
+        rows = np.asarray(rows, dtype=np.intp)
+        if rows.size == 1:  # one unit: its synapses are one slice
+            start, end = int(self.pointers[rows[0]]), int(self.pointers[rows[0] + 1])
+            return np.arange(start, end), _read_only(self.pre[start:end]), _read_only(self.post[start:end])
+        ids = gather_ranges(self.pointers, rows)
         return ids, self.pre[ids], self.post[ids]
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ids, pre, post)`` of the synapses onto ``columns`` (may be read-only views: never write)."""
         columns = np.asarray(columns, dtype=np.intp)
+        if columns.size == 1:  # one neuron: its synapses are one slice of the column index
+            start, end = int(self.post_pointers[columns[0]]), int(self.post_pointers[columns[0] + 1])
+            post = np.full(end - start, columns[0], dtype=np.intp)
+            return _read_only(self.by_post[start:end]), _read_only(self.pre_by_post[start:end]), post
         positions = gather_ranges(self.post_pointers, columns)
         post = np.repeat(columns, self.post_pointers[columns + 1] - self.post_pointers[columns])
         return self.by_post[positions], self.pre_by_post[positions], post
