@@ -186,25 +186,33 @@ def test_paths_that_are_not_files_are_refused(workdir, capsys, command, what):
     run_refused(workdir, capsys, argv, fragment)
 
 
-@pytest.mark.parametrize("blocker", ["out-is-a-file", "out-below-a-file", "out-deep-below-a-file"])
-@pytest.mark.parametrize("command", ["run", "series", "evolve"])
-def test_out_is_checked_before_anything_runs(workdir, capsys, command, blocker):
-    (workdir / "taken").write_text("keep me")
-    out = {"out-is-a-file": "taken", "out-below-a-file": "taken/x", "out-deep-below-a-file": "taken/x/y"}[
-        blocker
-    ]
-    specs = {
-        "run": "small.toml",
-        "series": "series.toml",
-        "evolve": "evolve.toml",
-    }
+def _meta_files(workdir) -> dict[str, str]:
     (workdir / "series.toml").write_text('experiment = "small.toml"\n[series]\nn_repeats = 1\n')
     (workdir / "evolve.toml").write_text(
         'experiment = "small.toml"\n[metagame]\ntype = "evolve_network"\nfitness = "total_time"\n'
         '[population]\nn_agents = 2\nn_epoch = 1\n[constraints]\n"neuron.firing_threshold" = [1.0, 2.0]\n'
     )
-    argv = [command, specs[command], "--out", out] + (["--backend", "serial"] if command != "run" else [])
-    run_refused(workdir, capsys, argv, "--out", "taken")
+    (workdir / "tune.toml").write_text(
+        (workdir / "evolve.toml").read_text().replace("[population]\nn_agents = 2\nn_epoch = 1\n", "")
+        + "[tuner]\nn_trials = 2\n"
+    )
+    return {"run": "small.toml", "series": "series.toml", "evolve": "evolve.toml", "tune": "tune.toml"}
+
+
+def _argv(files, command, out):
+    return [command, files[command], "--out", out] + (["--backend", "serial"] if command != "run" else [])
+
+
+@pytest.mark.parametrize("blocker", ["out-is-a-file", "out-below-a-file", "out-deep-below-a-file"])
+@pytest.mark.parametrize("command", ["run", "series", "evolve", "tune"])
+def test_out_is_checked_before_anything_runs(workdir, capsys, command, blocker):
+    if command == "tune":
+        pytest.importorskip("optuna")
+    (workdir / "taken").write_text("keep me")
+    out = {"out-is-a-file": "taken", "out-below-a-file": "taken/x", "out-deep-below-a-file": "taken/x/y"}[
+        blocker
+    ]
+    run_refused(workdir, capsys, _argv(_meta_files(workdir), command, out), "--out", "taken")
 
 
 SET_CASES = [
@@ -249,3 +257,41 @@ def test_a_fitness_key_the_experiment_does_not_report_stops_the_search(workdir, 
     assert not [p for p in (workdir / "out").glob("*.json")]  # no agent was logged
     (workdir / "e.toml").write_text(text.format("total_time"))
     assert main(argv) == 0  # the corrected file reruns in the same folder, no cleanup needed
+
+
+@pytest.mark.parametrize("command", ["run", "series", "evolve", "tune"])
+@pytest.mark.parametrize("out", ["out", "out/deeper"])
+def test_an_out_folder_that_refuses_files_is_refused_before_anything_runs(
+    workdir, capsys, monkeypatch, command, out
+):
+    import spikey_core.cli
+
+    if command == "tune":
+        pytest.importorskip("optuna")
+    files = _meta_files(workdir)
+    probed = []
+
+    def refuse(folder):  # what a folder the user may not write to (or a read-only disk) answers
+        probed.append(folder)
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(spikey_core.cli, "probe_writable", refuse)
+    run_refused(workdir, capsys, _argv(files, command, out), f"--out {out}", "Permission denied")
+    assert probed  # the refusal came from the probe, before any run
+
+
+@pytest.mark.parametrize("command", ["run", "evolve"])
+def test_out_on_a_file_system_that_takes_no_files_even_from_root(workdir, capsys, command):
+    import tempfile
+    from pathlib import Path
+
+    try:  # sysfs takes no new files from anyone, the superuser included; skip where that is not so
+        with tempfile.TemporaryFile(dir="/sys"):
+            pytest.skip("/sys takes files here")
+    except OSError:
+        pass
+    if not Path("/sys").is_dir():
+        pytest.skip("no /sys")
+    files = _meta_files(workdir)
+    run_refused(workdir, capsys, _argv(files, command, "/sys/spikey-out"), "--out /sys/spikey-out")
+    assert not Path("/sys/spikey-out").exists()

@@ -301,7 +301,10 @@ def add_allow_imports(parser: argparse.ArgumentParser) -> None:
 def prepare_out_folder(folder: str | Path, option: str = "--out", *, create: bool = True) -> Path:
     """Make sure the output folder exists (or can be made) and takes files, before any run.
 
-    With ``create=False`` nothing is created: the nearest existing folder must be writable.
+    Whether a folder takes files is tried, not inferred from permission bits: a superuser passes
+    every ``os.access`` check, yet a read-only or virtual file system (``/sys``) still refuses.
+    With ``create=False`` nothing is created: a file is created and removed in the nearest
+    existing folder (the one the output folder would be made in).
 
     Raises
     ------
@@ -315,23 +318,36 @@ def prepare_out_folder(folder: str | Path, option: str = "--out", *, create: boo
         raise UsageError(f"{option} {folder}: is a file, not a folder; give a folder path")
     if blocker is not None:
         raise UsageError(f"{option} {folder}: {blocker} is a file, so no folder can be made below it")
-    if not create:
-        existing = next(p for p in (folder, *folder.parents) if p.exists())
-        if not os.access(existing, os.W_OK | os.X_OK):
-            raise UsageError(
-                f"{option} {folder}: {existing} is not writable; choose a folder you can write to"
-            )
-        return folder
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        probe_writable(folder if create else existing)
     except OSError as error:
+        _remove_made_folders(folder, existing)  # a refused command leaves nothing behind
+        where = "" if create or existing == folder else f" ({existing} takes no files)"
         raise UsageError(
-            f"{option} {folder}: cannot write there ({error.strerror or error}); "
+            f"{option} {folder}: cannot write there{where}: {error.strerror or error}; "
             "choose a folder you can write to"
         ) from None
     return folder
+
+
+def _remove_made_folders(folder: Path, existing: Path) -> None:
+    """Remove the empty folders ``mkdir`` made from ``existing`` down to ``folder``."""
+    for made in (folder, *folder.parents):
+        if made == existing:
+            return
+        try:
+            made.rmdir()
+        except OSError:
+            return
+
+
+def probe_writable(folder: Path) -> None:
+    """Create and remove a file in ``folder``; raises the OSError that writing there gives."""
+    with tempfile.TemporaryFile(dir=folder):
+        pass
 
 
 def _quiet_broken_pipe() -> int:
