@@ -272,3 +272,20 @@ def test_a_state_outside_the_rate_map_is_refused(trained, state):
     copy.reset()
     with pytest.raises(ConfigError, match=r"\$\.input"):
         copy.tick(state)
+
+
+def test_a_fitness_key_typo_is_refused_when_the_search_is_described(monkeypatch):
+    # Population and Tuner take the EvolveNetwork, so neither can be built around a misspelt key
+    import tomllib
+
+    from spikey_core.loops import GenericLoop
+    from spikey_meta.metagames import EvolveNetwork
+
+    started = []
+    monkeypatch.setattr(GenericLoop, "__call__", lambda self: started.append(self))
+    constraints = {"neuron.firing_threshold": [1.0, 2.0]}
+    with pytest.raises(ConfigError, match=r"reports no result 'Total_time'; did you mean 'total_time'\?"):
+        EvolveNetwork(tomllib.loads(SMALL), constraints, fitness_getter="Total_time")
+    metagame = EvolveNetwork(tomllib.loads(SMALL), constraints, fitness_getter="total_time")
+    assert started == []  # validating builds the parts once; no run started
+    assert "total_time" in metagame.loop.result_keys() and "seed" in metagame.loop.result_keys()

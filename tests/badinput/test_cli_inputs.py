@@ -295,3 +295,24 @@ def test_out_on_a_file_system_that_takes_no_files_even_from_root(workdir, capsys
     files = _meta_files(workdir)
     run_refused(workdir, capsys, _argv(files, command, "/sys/spikey-out"), "--out /sys/spikey-out")
     assert not Path("/sys/spikey-out").exists()
+
+
+@pytest.mark.parametrize("command", ["evolve", "tune"])
+def test_a_fitness_key_typo_is_refused_before_any_run(workdir, capsys, monkeypatch, command):
+    from spikey_core.loops import GenericLoop
+
+    if command == "tune":
+        pytest.importorskip("optuna")
+    files = _meta_files(workdir)
+    path = workdir / files[command]
+    path.write_text(path.read_text().replace('fitness = "total_time"', 'fitness = "totl_time"'))
+    started = []
+    monkeypatch.setattr(GenericLoop, "__call__", lambda self: started.append(self))  # any run is seen
+    run_refused(
+        workdir,
+        capsys,
+        _argv(files, command, "out"),
+        f"{files[command]}: $.metagame.fitness: ",
+        "reports no result 'totl_time'; did you mean 'total_time'?",
+    )
+    assert started == [] and not (workdir / "out").exists()

@@ -16,6 +16,7 @@ PACKAGE = Path(spikey_core.__file__).parent
 LAYERS = (
     "version",
     "errors",
+    "result_keys",
     "callbacks",
     "config",
     "seeding",

@@ -254,3 +254,30 @@ def test_unpacking_context_manager_and_log(tmp_path):
     assert network is callback.network and info is callback.info
     path = callback.log(folder=tmp_path)
     assert path.parent == tmp_path and path.exists()
+
+
+def test_result_key_declarations_are_inherited_only_by_subclasses_that_write_no_results():
+    from spikey_core.callbacks import CALLBACK_EVENTS
+    from spikey_core.result_keys import declared_result_keys
+
+    loop = make_loop(toy_parts.toy_spec())
+
+    class Quiet(RLCallback):
+        label = "same signals"
+
+    class Writes(RLCallback):
+        def training_end(self):
+            super().training_end()
+            self.results["extra"] = 1.0
+
+    class Redeclares(Writes):
+        def result_keys(self, loop):
+            return super().result_keys(loop) | {"extra"}
+
+    tracked = RLCallback()
+    tracked.track("training_end", "results", "final_time", "network.time", "scalar")
+    assert declared_result_keys(RLCallback(), loop, CALLBACK_EVENTS) == {"total_time"}
+    assert declared_result_keys(tracked, loop, CALLBACK_EVENTS) == {"total_time", "final_time"}
+    assert declared_result_keys(Quiet(), loop, CALLBACK_EVENTS) == {"total_time"}
+    assert declared_result_keys(Writes(), loop, CALLBACK_EVENTS) is None
+    assert declared_result_keys(Redeclares(), loop, CALLBACK_EVENTS) == {"total_time", "extra"}

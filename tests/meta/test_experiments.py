@@ -188,3 +188,50 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path):
     assert [p.name for p in paths] == ["run-target.png", "run-histogram.png", "run-raster.png"]
     again = experiment.make_loop(reduced_distal_reward_spec(), seed=2)()[2]
     assert again == results  # same seed, same results
+
+
+def _reduced(name):
+    """A few game steps of each shipped experiment (same kinds of results as the full run)."""
+    if name == "izhikevich2007-distal-reward":
+        return reduced_distal_reward_spec(duration=1)
+    spec = get_registry().get("experiment", name)().load_spec()
+    loop = spec.setdefault("loop", {})
+    if loop.get("type") == "rule_comparison":
+        loop["duration"] = 20
+        loop["pre_times"], loop["post_times"], loop["reward_switch"] = [2, 8], [4, 12], 10
+        return spec
+    spec.setdefault("network", {}).update(processing_time=5, engine="numpy")  # no kernel compile
+    loop.update(len_episode=8, n_episodes=1)
+    for key, small in (("eval_patterns", 8), ("curve_every", 4), ("curve_patterns", 4)):
+        if loop.get(key):
+            loop[key] = small
+    return spec
+
+
+SHIPPED = [
+    *EXPERIMENTS,
+    "florian-fig1",
+    "izhikevich2007-distal-reward",
+    "cartpole-balance",
+    "mountaincar-fields",
+]
+
+
+def test_the_declaration_test_covers_every_shipped_experiment():
+    registry = get_registry()
+    shipped = [
+        n for n in registry.names("experiment") if registry.entry("experiment", n).provider.plugin == "meta"
+    ]
+    assert sorted(shipped) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_experiment_declares_exactly_the_results_it_reports(name):
+    experiment = get_registry().get("experiment", name)()
+    loop = experiment.make_loop(_reduced(name), seed=1)
+    declared = loop.result_keys()
+    if "conditioning" in name:  # rate_<stimulus> names the stimuli the last steps showed: undeclared
+        assert declared is None
+        return
+    _, _, results, _ = loop()
+    assert declared == set(results)

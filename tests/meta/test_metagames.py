@@ -96,3 +96,12 @@ def test_population_evolves_a_network_on_worker_processes():
     population = Population(metagame, backend="multiprocessing", workers=2, n_agents=4, n_epoch=5, seed=0)
     result = population.run()
     assert result.terminated and result.best_genotype == {"input.rate": 1.0} and result.best_fitness == 120.0
+
+
+def test_an_experiment_that_declares_no_result_keys_is_checked_after_its_first_run():
+    from spikey_meta.metagames.evolve_network import FitnessKeyError
+
+    metagame = evolve(fitness_getter="total_spiks")  # ActionCallback writes results it does not declare
+    assert metagame.loop.result_keys() is None
+    with pytest.raises(FitnessKeyError, match="did you mean 'total_spikes'"):
+        metagame.get_fitness({"input.rate": 0.0}, 0)

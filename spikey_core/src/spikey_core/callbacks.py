@@ -89,6 +89,11 @@ class Callback:
     def training_end(self) -> None:
         pass
 
+    def result_keys(self, loop: Any) -> frozenset[str]:
+        """The ``results`` keys this callback adds to the loop's (see :mod:`spikey_core.result_keys`):
+        none. A subclass whose events write results declares its own keys."""
+        return frozenset()
+
     def __iter__(self) -> Iterator[Any]:
         """``network, game, results, info = callback``."""
         return iter((self.network, self.game, self.results, self.info))
@@ -98,3 +103,11 @@ class Callback:
 
     def __exit__(self, *exc: Any) -> None:
         self.training_end()
+
+
+#: The events of a callback: the methods that may write ``results``.
+CALLBACK_EVENTS = tuple(
+    name
+    for name, value in vars(Callback).items()
+    if callable(value) and not name.startswith("_") and name != "result_keys"
+)

@@ -22,6 +22,7 @@ import numpy as np
 
 from spikey_core import seeding
 from spikey_core.callbacks import Callback
+from spikey_core.result_keys import reports
 
 
 @attrs.define
@@ -124,6 +125,7 @@ def frozen_run(
     return record
 
 
+@reports("eval_reward")
 def mean_reward_metrics(network: Any, frozen: Record, training: Record) -> dict[str, Any]:
     """The default score of a frozen run: ``eval_reward``, the mean reward per game step."""
     return {"eval_reward": float(np.mean(frozen.rewards)) if len(frozen) else float("nan")}

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from spikey_core.evaluation import Record, mean_reward_metrics
 from spikey_core.loops import TrainingLoop, make_loop
+from spikey_core.result_keys import reports
 from spikey_core.spec import load_toml, trust_imports
 
 
@@ -46,17 +47,29 @@ class Experiment:
                 return load_toml(path)
         return copy.deepcopy(dict(cls.spec))
 
+    @reports()
     def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
-        """Numbers that summarise one finished run (default: none beyond ``results``)."""
+        """Numbers that summarise one finished run (default: none beyond ``results``).
+
+        An override declares the keys it returns with :func:`~spikey_core.result_keys.reports`, so
+        a search can check its fitness key before any run.
+        """
         return {}
 
+    def result_keys(self) -> frozenset[str] | None:
+        """The ``results`` keys a run of this experiment reports, or None when a part cannot say
+        (:meth:`~spikey_core.loops.TrainingLoop.result_keys` of :meth:`make_loop`)."""
+        return self.make_loop().result_keys()
+
+    @reports("eval_reward")
     def frozen_metrics(self, network: Any, frozen: Record, training: Record) -> dict[str, Any]:
         """Score a frozen run (learning off, fresh patterns) given the training record.
 
         Called for the evaluation after training (loop setting ``eval_patterns``) and for every
         learning-curve point (``curve_every``). Anything fitted for the score (a threshold, a
         readout) must come from ``training``, never from ``frozen``. Default: ``eval_reward``, the
-        mean reward per game step of the frozen run.
+        mean reward per game step of the frozen run. An override declares its keys with
+        :func:`~spikey_core.result_keys.reports`.
         """
         return mean_reward_metrics(network, frozen, training)
 

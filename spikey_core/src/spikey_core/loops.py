@@ -16,13 +16,14 @@ import attrs
 
 from spikey_core import config as cfg
 from spikey_core import seeding
-from spikey_core.callbacks import Callback
+from spikey_core.callbacks import CALLBACK_EVENTS, Callback
 from spikey_core.config import Integer, param
 from spikey_core.errors import ConfigError
 from spikey_core.evaluation import Record, frozen_run, mean_reward_metrics, output_rate
 from spikey_core.network import Network
 from spikey_core.part import EmptyConfig
 from spikey_core.registry import Registry
+from spikey_core.result_keys import declared_result_keys
 from spikey_core.spec import Problems, check_sections, instantiate, override, resolve
 
 
@@ -169,6 +170,34 @@ class TrainingLoop:
         params["seed"] = self.spec.get("seed")
         return params
 
+    def result_keys(self) -> frozenset[str] | None:
+        """The ``results`` keys every run of this loop reports, known before any run, or None.
+
+        The base class cannot know what a subclass's ``__call__`` writes: None. A loop that knows
+        returns its own keys joined with :meth:`part_result_keys` (see
+        :mod:`spikey_core.result_keys`).
+        """
+        return None
+
+    def part_result_keys(self, *own: str) -> frozenset[str] | None:
+        """``own`` keys plus those of the loop settings, the seed, the callback, the specification's
+        metrics, the frozen metrics (when the loop has a frozen evaluation) and the experiment's
+        metrics; None when one of them declares nothing."""
+        metrics = build_metrics(self.spec.get("metrics"), registry=self.registry)
+        parts = [declared_result_keys(self.make_callback(), self, CALLBACK_EVENTS)]
+        parts += [declared_result_keys(m, self, ("__call__", "frozen")) for m in metrics]
+        scores_frozen = any(callable(getattr(m, "frozen", None)) for m in metrics)
+        if getattr(self.config, "eval_patterns", 0) and not scores_frozen:
+            parts.append(declared_result_keys(self.frozen_metrics, self))
+        if self.metrics is not None:
+            parts.append(declared_result_keys(self.metrics, self))
+        keys = set(self.experiment_params()).union(own)
+        for part in parts:
+            if part is None:
+                return None
+            keys |= part
+        return frozenset(keys)
+
     def finish(self, network: Network, game: Any) -> tuple[Network, Any, dict, dict]:
         """End a run: ``training_end``, the frozen evaluation (when the loop has one), then the
         metrics into ``results``; the loop's return value.
@@ -294,6 +323,10 @@ class GenericLoop(TrainingLoop):
     def total_steps(self) -> int:
         """Upper bound of game steps in one call (episodes may end early)."""
         return self.config.n_episodes * self.config.len_episode
+
+    def result_keys(self) -> frozenset[str] | None:
+        """Those of its parts (:meth:`TrainingLoop.part_result_keys`): the loop adds none itself."""
+        return self.part_result_keys()
 
     def __call__(self) -> tuple[Network, Any, dict, dict]:
         network, game = self.init()

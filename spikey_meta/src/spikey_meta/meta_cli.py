@@ -315,8 +315,13 @@ def _load(args: argparse.Namespace, command: str) -> tuple[dict[str, Any], Path]
 
 
 def _guarded(command: str, body: Any, args: argparse.Namespace) -> int:
+    from spikey_meta.metagames.evolve_network import FitnessKeyError
+
     try:
         return body(args)
+    except FitnessKeyError as error:  # found before any run: name the file whose key it is
+        print(f"spikey {command}: {args.spec}: {error}", file=sys.stderr)
+        return USAGE_ERROR
     except (ConfigError, UnknownNameError, UsageError) as error:
         print(f"spikey {command}: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -227,6 +227,10 @@ class ExperimentCallback(Callback):
         self.signals.append(signal)
         self._initialise(signal)
 
+    def result_keys(self, loop: Any) -> frozenset[str]:
+        """The ``results`` signals it tracks (see :mod:`spikey_core.result_keys`)."""
+        return frozenset(s.key for s in self.signals if s.location == "results")
+
     def untrack(self, location: str, key: str) -> None:
         """Stop tracking ``location.key`` (the values recorded so far stay)."""
         kept = [s for s in self.signals if (s.location, s.key) != (location, key)]

@@ -112,6 +112,10 @@ class RLCallback(ExperimentCallback):
         self.info["finish_time"] = finish
         self.results["total_time"] = finish - self.info.get("start_time", self._reset_time)
 
+    def result_keys(self, loop: Any) -> frozenset[str]:
+        """``total_time`` and the tracked ``results`` signals."""
+        return super().result_keys(loop) | {"total_time"}
+
     # -- measured quantities ----------------------------------------------------------------------
     def _per_step(self) -> bool:
         return getattr(self.network, "reward_mode", None) == "step"

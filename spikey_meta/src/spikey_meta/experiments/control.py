@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from spikey_core.evaluation import frozen_copy
+from spikey_core.result_keys import reports
 from spikey_core.seeding import integer_seed
 
 from spikey_core import Experiment
@@ -51,6 +52,7 @@ class CartpoleBalance(Experiment):
     description = "spiking actor-critic (mstdpet + TD critic) on gymnasium CartPole-v1 via the gym adapter"
     toml: ClassVar[tuple[str, str]] = (PACKAGE, "cartpole-balance.toml")
 
+    @reports("train_episodes", "train_mean_length_last10")
     def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
         """Training-time episode lengths (learning on: labelled ``train_``)."""
         lengths = episode_lengths(info)
@@ -64,6 +66,7 @@ class MountainCarFields(Experiment):
     description = "MountainCar-v0 through the gym adapter with gaussian_fields inputs (no target)"
     toml: ClassVar[tuple[str, str]] = (PACKAGE, "mountaincar-fields.toml")
 
+    @reports("train_episodes", "train_mean_length")
     def metrics(self, network: Any, game: Any, results: dict, info: dict) -> dict[str, Any]:
         lengths = episode_lengths(info)
         return {"train_episodes": len(lengths), "train_mean_length": float(np.mean(lengths or [0]))}

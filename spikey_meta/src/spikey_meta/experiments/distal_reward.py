@@ -23,6 +23,22 @@ class DistalRewardConfig:
     )
 
 
+#: The results a distal-reward run adds (see :class:`DistalRewardLoop`).
+DISTAL_REWARD_KEYS = (
+    "target_weight",
+    "target_percentile",
+    "others_mean",
+    "others_median",
+    "others_p99",
+    "others_above_0.9",
+    "rate_excitatory_hz",
+    "rate_inhibitory_hz",
+    "n_rewards",
+    "target_pre",
+    "target_post",
+)
+
+
 class DistalRewardLoop(TrainingLoop):
     """Run the network for ``duration`` seconds with the reward tied to one chosen synapse.
 
@@ -45,6 +61,9 @@ class DistalRewardLoop(TrainingLoop):
 
     def validate(self) -> None:
         self.build()
+
+    def result_keys(self) -> frozenset[str] | None:
+        return self.part_result_keys(*DISTAL_REWARD_KEYS)
 
     def build(self) -> Network:
         network = Network.from_spec(

@@ -104,6 +104,11 @@ class RuleComparisonLoop(TrainingLoop):
     def total_steps(self) -> int:
         return self.config.duration * len(self.config.rules)
 
+    def result_keys(self) -> frozenset[str] | None:
+        rules = list(self.config.rules)
+        own = [f"{name}_{what}" for name in [*rules, "reference"] for what in ("peak", "final")]
+        return self.part_result_keys(*own, *(f"{name}_max_error" for name in rules))
+
     def _rules(self) -> dict[str, Any]:
         registry = self.registry if self.registry is not None else get_registry()
         problems, rules = Problems(), {}

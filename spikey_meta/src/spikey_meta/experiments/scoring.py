@@ -9,6 +9,14 @@ import numpy as np
 
 XOR_STATES = ((0, 0), (0, 1), (1, 0), (1, 1))
 STATE_NAMES = {(0, 0): "FF", (0, 1): "FT", (1, 0): "TF", (1, 1): "TT"}
+#: The keys of :func:`florian_scores` and of :func:`xor_frozen_scores`.
+FLORIAN_KEYS = (*(f"rate_{name}" for name in STATE_NAMES.values()), "high", "low", "win", "train_accuracy")
+XOR_FROZEN_KEYS = (
+    "eval_accuracy",
+    "eval_auc",
+    "eval_threshold",
+    *(f"eval_rate_{name}" for name in STATE_NAMES.values()),
+)
 
 
 def flatten_episodes(signal: Sequence[Any]) -> list[Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -122,7 +123,25 @@ class EvolveNetwork(MetaGame):
         self.win_fitness = win_fitness
         # one sample genotype proves every key resolves and the static updates apply, before any run
         sample = {k: (s.values[0] if isinstance(s, Choice) else s.low) for k, s in samplers.items()}
-        self._series(sample, seed=0, validate=True)
+        series = self._series(sample, seed=0, validate=True)
+        if isinstance(self.fitness_getter, ResultKey):
+            self._check_fitness_key(self.fitness_getter.key, series, experiment)
+
+    def _check_fitness_key(self, key: str, series: Series, experiment: Any) -> None:
+        """Refuse a fitness key the experiment declares it never reports, before any run.
+
+        An experiment whose keys are unknown (some part declares none, see
+        :mod:`spikey_core.result_keys`) is checked when its first run ends instead.
+        """
+        declared = self.loop.result_keys()
+        if declared is None:
+            return
+        reported = declared | set(series.keys) | {"seed", "series_id", "run_index"}  # the series tags
+        if key not in reported:
+            raise FitnessKeyError(
+                f"$.metagame.fitness: {_experiment_name(experiment, self.loop)} reports no result {key!r}"
+                f"{did_you_mean(key, sorted(reported))} (it reports: {', '.join(sorted(reported))})"
+            )
 
     @property
     def genotype_constraints(self) -> dict[str, Any]:
@@ -179,6 +198,14 @@ class EvolveNetwork(MetaGame):
             "fitness_aggregator": plain(self.fitness_aggregator),
             "win_fitness": self.win_fitness,
         }
+
+
+def _experiment_name(experiment: Any, loop: Any) -> str:
+    """How an error names the experiment: its registered name or file, else its specification's name."""
+    name = getattr(experiment, "path", None) or (
+        experiment if isinstance(experiment, (str, Path)) else loop.spec.get("name")
+    )
+    return f"experiment {str(name)!r}" if name else "the experiment"
 
 
 __all__ = ["AGGREGATORS", "EvolveNetwork", "FitnessKeyError", "ResultKey"]

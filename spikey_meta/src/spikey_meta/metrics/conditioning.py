@@ -30,6 +30,10 @@ class Conditioning:
     def __init__(self, *, last: int = 100) -> None:
         self.config = ConditioningConfig(last=last)
 
+    def result_keys(self, loop: Any) -> None:
+        """None: ``rate_<s>`` names the stimuli the last ``last`` game steps happened to show."""
+        return None
+
     def frozen(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
         """``eval_ratio``: rewarded over other stimuli's output rate, learning frozen, fresh stimuli."""
         rewarded = [int(s) for s in network.rewarder.config.rewarded_states]

@@ -7,7 +7,13 @@ from typing import Any
 import attrs
 from spikey_core.config import Integer, Real, param
 
-from spikey_meta.experiments.scoring import flatten_episodes, florian_scores, xor_frozen_scores
+from spikey_meta.experiments.scoring import (
+    FLORIAN_KEYS,
+    XOR_FROZEN_KEYS,
+    flatten_episodes,
+    florian_scores,
+    xor_frozen_scores,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,6 +51,11 @@ class FlorianXOR:
         self.config = FlorianXORConfig(
             eval_steps=eval_steps, margin=margin, threshold_patterns=threshold_patterns
         )
+
+    def result_keys(self, loop: Any) -> frozenset[str]:
+        """The training scores, and the frozen ones when the loop has a frozen evaluation."""
+        frozen = XOR_FROZEN_KEYS if getattr(loop.config, "eval_patterns", 0) else ()
+        return frozenset((*FLORIAN_KEYS, *frozen))
 
     def frozen(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
         """Frozen accuracy and AUC on fresh patterns; the threshold from training patterns only."""
