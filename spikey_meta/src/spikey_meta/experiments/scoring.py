@@ -81,18 +81,25 @@ def florian_scores(
 
 
 def conditioning_scores(
-    states: Sequence[Any], rates: Sequence[float], rewarded: Sequence[int], *, last: int = 100
+    states: Sequence[Any],
+    rates: Sequence[float],
+    rewarded: Sequence[int],
+    *,
+    last: int = 100,
+    stimuli: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """Output rates per stimulus over the last ``last`` game steps, rewarded against the rest.
 
-    Returns ``rate_<s>`` per stimulus, ``rewarded_rate`` and ``baseline_rate`` (means over the
+    Returns ``rate_<s>`` per stimulus (every one of ``stimuli``, NaN for one the window did not
+    show; default: the stimuli shown), ``rewarded_rate`` and ``baseline_rate`` (means over the
     rewarded and the other stimuli) and their ``ratio``.
     """
     states = np.asarray([int(np.asarray(s).ravel()[0]) for s in states])[-last:]
     rates = np.asarray(rates, dtype=float)[-last:]
     scores: dict[str, Any] = {}
-    for stimulus in np.unique(states):
-        scores[f"rate_{stimulus}"] = float(rates[states == stimulus].mean())
+    for stimulus in np.unique(states).tolist() if stimuli is None else stimuli:
+        seen = rates[states == stimulus]
+        scores[f"rate_{stimulus}"] = float(seen.mean()) if seen.size else float("nan")
     chosen = np.isin(states, list(rewarded))
     rewarded_rate = float(rates[chosen].mean()) if chosen.any() else float("nan")
     baseline = float(rates[~chosen].mean()) if (~chosen).any() else float("nan")
@@ -169,6 +176,10 @@ def xor_frozen_scores(
         seen = rates[[i for i, b in enumerate(bits) if b == pattern]]
         scores[f"eval_rate_{STATE_NAMES[pattern]}"] = float(seen.mean()) if seen.size else float("nan")
     return scores
+
+
+#: The keys of :func:`conditioning_frozen_scores`.
+CONDITIONING_FROZEN_KEYS = ("eval_ratio", "eval_rewarded_rate", "eval_baseline_rate")
 
 
 def conditioning_frozen_scores(

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import numpy as np
 from spikey_core.config import Integer, param
 
-from spikey_meta.experiments.scoring import conditioning_frozen_scores, conditioning_scores, flatten_episodes
+from spikey_meta.experiments.scoring import (
+    CONDITIONING_FROZEN_KEYS,
+    conditioning_frozen_scores,
+    conditioning_scores,
+    flatten_episodes,
+)
 from spikey_meta.metrics.florian_xor import require
 
 
@@ -30,9 +36,17 @@ class Conditioning:
     def __init__(self, *, last: int = 100) -> None:
         self.config = ConditioningConfig(last=last)
 
-    def result_keys(self, loop: Any) -> None:
-        """None: ``rate_<s>`` names the stimuli the last ``last`` game steps happened to show."""
-        return None
+    def result_keys(self, loop: Any) -> frozenset[str] | None:
+        """``rate_<s>`` for every stimulus of the game, the training and (with a frozen evaluation)
+        the frozen scores; None for a game without a discrete set of stimuli."""
+        from spikey_core.loops import build_game
+
+        stimuli = game_stimuli(build_game(loop.spec["game"], registry=loop.registry))
+        if stimuli is None:
+            return None
+        frozen = CONDITIONING_FROZEN_KEYS if getattr(loop.config, "eval_patterns", 0) else ()
+        rates = (f"rate_{s}" for s in stimuli)
+        return frozenset((*rates, "rewarded_rate", "baseline_rate", "ratio", *frozen))
 
     def frozen(self, network: Any, frozen: Any, training: Any) -> dict[str, Any]:
         """``eval_ratio``: rewarded over other stimuli's output rate, learning frozen, fresh stimuli."""
@@ -43,4 +57,13 @@ class Conditioning:
         states = flatten_episodes(require(info, "step_states", "conditioning"))
         rates = [float(r) for r in flatten_episodes(require(info, "step_outrates", "conditioning"))]
         rewarded = [int(s) for s in network.rewarder.config.rewarded_states]
-        return conditioning_scores(states, rates, rewarded, last=self.config.last)
+        return conditioning_scores(states, rates, rewarded, last=self.config.last, stimuli=game_stimuli(game))
+
+
+def game_stimuli(game: Any) -> list[int] | None:
+    """Every observation of a game with a discrete observation space (gymnasium ``Discrete``), else None."""
+    space = getattr(game, "observation_space", None)
+    n, start = getattr(space, "n", None), getattr(space, "start", 0)
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        return None
+    return list(range(int(start), int(start) + int(n)))
