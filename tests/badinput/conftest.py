@@ -1,22 +1,13 @@
 """Fixtures for the bad-input suite: a small real experiment and a way to prove nothing changed.
 
-These tests use the installed plugins (as a user's ``spikey`` does), never the toy registry.
+These tests use the installed plugins, as a user's ``spikey`` does: the registry loaded on first
+use, which no test replaces.
 """
 
 from __future__ import annotations
 
 import pytest
 from badinput_kit import SMALL
-
-from spikey_core import set_registry
-
-
-@pytest.fixture(autouse=True)
-def installed_registry():
-    """The registry of the installed plugins, fresh for every test."""
-    set_registry(None)
-    yield
-    set_registry(None)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from spikey_core.config import Integer, Optional, Real
 from spikey_core.network_config import NetworkConfig
 from spikey_core.spec import resolve
 
-from spikey_core import get_registry, set_registry
+from spikey_core import get_registry
 
 SECTIONS = ("input", "neuron", "weight", "synapse", "readout", "rewarder", "loop", "callback")
 
@@ -59,8 +59,7 @@ def _bad_numbers(check) -> list[tuple[str, object]]:
 
 
 def _field_cases() -> list:
-    set_registry(None)
-    registry = get_registry()
+    registry = get_registry()  # the installed plugins, which `spikey` (main without registry=) uses
     spec = small_spec()
     cases = []
     classes = {"network": NetworkConfig}

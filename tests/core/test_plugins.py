@@ -274,3 +274,18 @@ def test_conflict_advice_is_what_a_plugin_author_can_do():
     assert "registry.add('neuron', 'lif', YourClass, replace=True)" in message
     assert "'two_lif'" in message  # a concrete other name
     assert "spikey_parts" not in message  # no advice pointing at a first-party package
+
+
+def test_set_registry_replaces_what_none_means_and_none_reloads(toy_registry):
+    from spikey_core import get_registry, set_registry
+
+    loaded = get_registry()
+    try:
+        set_registry(toy_registry)
+        assert get_registry() is toy_registry and "echo" in get_registry().names("game")
+        set_registry(None)
+        reloaded = get_registry()
+        assert reloaded is not toy_registry and reloaded is not loaded  # loaded again, from entry points
+        assert reloaded.names("neuron") == loaded.names("neuron")
+    finally:
+        set_registry(loaded)

@@ -70,26 +70,26 @@ def test_rates_with_no_hidden_neurons_are_zero():
     assert info["step_sysrates"] == [[0.0] * 4] * 2
 
 
-def test_rl_callback_from_a_toml_callback_section(named_spec):
+def test_rl_callback_from_a_toml_callback_section(named_spec, meta_registry):
     spec = named_spec(reward_mode="step")
     spec["callback"] = tomllib.loads('type = "rl"\nmeasure_rates = true')
-    loop = make_loop(spec)
+    loop = make_loop(spec, registry=meta_registry)
     _, _, _, info = loop()
     assert isinstance(loop.callback, RLCallback) and loop.callback.measure_rates
     assert "step_outrates" in info
     spec["callback"] = {"type": "rl", "measure_rate": True}
     unknown = r"\$\.callback\.measure_rate: unknown key; did you mean 'measure_rates'"
     with pytest.raises(ConfigError, match=unknown):
-        make_loop(spec).validate()
+        make_loop(spec, registry=meta_registry).validate()
     spec["callback"] = {"type": "rl", "reduced": 1}
     with pytest.raises(ConfigError, match=r"\$\.callback\.reduced: must be true or false"):
-        make_loop(spec).validate()
+        make_loop(spec, registry=meta_registry).validate()
 
 
-def test_experiment_callback_from_spec_is_a_blank_slate(named_spec):
+def test_experiment_callback_from_spec_is_a_blank_slate(named_spec, meta_registry):
     spec = named_spec()
     spec["callback"] = {"type": "experiment"}
-    loop = make_loop(spec)
+    loop = make_loop(spec, registry=meta_registry)
     _, _, results, info = loop()
     assert type(loop.callback) is ExperimentCallback
     assert info == {}

@@ -8,14 +8,7 @@ from spikey_core.evaluation import Record, frozen_run
 from spikey_core.loops import build_game
 from spikey_meta.experiments.scoring import auc, best_threshold, xor_frozen_scores
 
-from spikey_core import get_registry, make_loop, set_registry
-
-
-@pytest.fixture(autouse=True)
-def meta_registry():
-    set_registry(None)
-    yield get_registry()
-    set_registry(None)
+from spikey_core import make_loop
 
 
 def small_xor(**loop):
@@ -61,14 +54,14 @@ def test_xor_frozen_scores_take_the_threshold_from_training_only():
     assert scores["eval_rate_TT"] == pytest.approx(0.4)
 
 
-def test_frozen_run_changes_nothing_and_draws_fresh_patterns():
+def test_frozen_run_changes_nothing_and_draws_fresh_patterns(first_party_registry):
     spec = small_xor()
-    loop = make_loop(spec)
+    loop = make_loop(spec, registry=first_party_registry)
     network, game, _, _ = loop()
     weights, rng_state = network.weight.matrix.copy(), network.input.rng.bit_generator.state
 
     def make_game():
-        return build_game(spec["game"])
+        return build_game(spec["game"], registry=first_party_registry)
 
     first = frozen_run(network, make_game, 12, seed=3)
     again = frozen_run(network, make_game, 12, seed=3)
@@ -80,9 +73,10 @@ def test_frozen_run_changes_nothing_and_draws_fresh_patterns():
     assert len(first) == 12 and all(0.0 <= r <= 1.0 for r in first.rates)
 
 
-def test_evaluation_and_learning_curve_leave_the_training_run_unchanged():
-    plain_network, _, plain, plain_info = make_loop(small_xor())()
-    network, _, results, info = make_loop(small_xor(eval_patterns=8, curve_every=10, curve_patterns=4))()
+def test_evaluation_and_learning_curve_leave_the_training_run_unchanged(first_party_registry):
+    plain_network, _, plain, plain_info = make_loop(small_xor(), registry=first_party_registry)()
+    evaluated = small_xor(eval_patterns=8, curve_every=10, curve_patterns=4)
+    network, _, results, info = make_loop(evaluated, registry=first_party_registry)()
     np.testing.assert_array_equal(network.weight.matrix, plain_network.weight.matrix)
     assert info["curve_step"] == [10, 20, 30]
     assert len(info["curve_eval_reward"]) == 3 and len(info["eval_rates"]) == 8
@@ -90,23 +84,24 @@ def test_evaluation_and_learning_curve_leave_the_training_run_unchanged():
     assert "curve_step" not in plain_info
 
 
-def reduced_xor_eval(seed):
-    experiment = get_registry().get("experiment", "florian-rate-xor")()
+def reduced_xor_eval(seed, registry):
+    experiment = registry.get("experiment", "florian-rate-xor")()
     spec = experiment.load_spec()
     spec["network"]["processing_time"] = 20
     spec["loop"].update(len_episode=12, eval_patterns=10, curve_every=6, curve_patterns=4)
-    _, _, results, info = experiment.make_loop(spec, seed=seed)()
+    _, _, results, info = experiment.make_loop(spec, seed=seed, registry=registry)()
     keys = ("eval_accuracy", "eval_auc", "eval_rate_FT", "eval_rate_TT")
     return {key: results[key] for key in keys}, info["eval_rates"], info["curve_eval_accuracy"]
 
 
-def test_same_seed_same_evaluation_in_every_process_and_backend():
+def test_same_seed_same_evaluation_in_every_process_and_backend(first_party_registry):
     from spikey_core.backends.serial import SerialBackend
     from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 
-    serial = SerialBackend().map(reduced_xor_eval, [(5,), (6,)])
+    jobs = [(5, first_party_registry), (6, first_party_registry)]  # the registry travels with the job
+    serial = SerialBackend().map(reduced_xor_eval, jobs)
     with MultiprocessingBackend(workers=2, start_method="spawn") as backend:
-        parallel = backend.map(reduced_xor_eval, [(5,), (6,)])
+        parallel = backend.map(reduced_xor_eval, jobs)
     assert serial == parallel
     assert serial[0] != serial[1]
 

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
 
-from spikey_core import get_registry, set_registry
-
 EXPERIMENTS = [
     "florian-rate-xor",
     "florian-rate-xor-control",
@@ -20,12 +18,10 @@ EXPERIMENTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def meta_registry():
-    """These tests need the installed plugins (parts, games), not the toy registry of conftest."""
-    set_registry(None)
-    yield get_registry()
-    set_registry(None)
+@pytest.fixture
+def registry(first_party_registry):
+    """These tests run the shipped experiments: the first-party plugins (parts, games, meta)."""
+    return first_party_registry
 
 
 def test_florian_scores_by_hand():
@@ -56,12 +52,12 @@ def test_conditioning_scores_by_hand():
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_every_experiment_runs_reduced_and_reports_its_metrics(name):
-    experiment = get_registry().get("experiment", name)()
+def test_every_experiment_runs_reduced_and_reports_its_metrics(name, registry):
+    experiment = registry.get("experiment", name)()
     spec = experiment.load_spec()
     spec["network"]["processing_time"] = 20
     spec["loop"].update(len_episode=12, n_episodes=1, eval_patterns=8, curve_every=6, curve_patterns=4)
-    network, game, results, info = experiment.make_loop(spec, seed=1)()
+    network, game, results, info = experiment.make_loop(spec, seed=1, registry=registry)()
     assert network.internal_time == 20 * 12  # the frozen phases ran on copies
     keys = (
         ("ratio", "eval_ratio") if "conditioning" in name else ("train_accuracy", "eval_accuracy", "eval_auc")
@@ -72,21 +68,22 @@ def test_every_experiment_runs_reduced_and_reports_its_metrics(name):
         assert spec["synapse"]["learning_rate"] == 0.0
 
 
-def test_spikey05_rewarded_states_reach_five_times_baseline():
-    experiment = get_registry().get("experiment", "spikey05-conditioning")()
-    _, _, results, _ = experiment.make_loop(seed=0)()
+def test_spikey05_rewarded_states_reach_five_times_baseline(registry):
+    experiment = registry.get("experiment", "spikey05-conditioning")()
+    _, _, results, _ = experiment.make_loop(seed=0, registry=registry)()
     assert results["ratio"] >= 5.0
-    _, _, control, _ = get_registry().get("experiment", "spikey05-conditioning-control")().make_loop(seed=0)()
+    control_experiment = registry.get("experiment", "spikey05-conditioning-control")()
+    _, _, control, _ = control_experiment.make_loop(seed=0, registry=registry)()
     assert 0.7 < control["ratio"] < 1.4
 
 
-def test_florian_temporal_xor_pinned_reduced_seed():
+def test_florian_temporal_xor_pinned_reduced_seed(registry):
     # seed 101 (a tuning seed), 100 training patterns, 40 frozen: pins this seed's frozen outcome,
     # measured once; the scores over the declared evaluation seeds come from bench_fidelity.py
-    experiment = get_registry().get("experiment", "florian-temporal-xor")()
+    experiment = registry.get("experiment", "florian-temporal-xor")()
     spec = experiment.load_spec()
     spec["loop"].update(len_episode=100, eval_patterns=40, curve_every=0)
-    _, _, results, _ = experiment.make_loop(spec, seed=101)()
+    _, _, results, _ = experiment.make_loop(spec, seed=101, registry=registry)()
     assert results["eval_auc"] == pytest.approx(0.7667, abs=1e-3)
     assert results["eval_accuracy"] == pytest.approx(0.425, abs=1e-9)
     assert results["eval_rate_FT"] > results["eval_rate_TT"]
@@ -94,15 +91,15 @@ def test_florian_temporal_xor_pinned_reduced_seed():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["florian-rate-xor", "florian-temporal-xor"])
-def test_florian_xor_full_run_reports_frozen_and_training_scores(name):
+def test_florian_xor_full_run_reports_frozen_and_training_scores(name, registry):
     # the full benchmark over the declared seeds is benchmarks/bench_fidelity.py, not a unit test
-    experiment = get_registry().get("experiment", name)()
-    _, _, results, info = experiment.make_loop(seed=0)()
+    experiment = registry.get("experiment", name)()
+    _, _, results, info = experiment.make_loop(seed=0, registry=registry)()
     assert 0.0 <= results["eval_accuracy"] <= 1.0 and 0.0 <= results["eval_auc"] <= 1.0
     assert len(info["eval_rates"]) == 200 and info["curve_step"][-1] == 300
 
 
-def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
+def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys, registry):
     from spikey_core.cli import main
 
     out = tmp_path / "runs"
@@ -118,7 +115,8 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
             "network.processing_time=20",
             "--set",
             "loop.len_episode=12",
-        ]
+        ],
+        registry=registry,
     )
     printed = capsys.readouterr().out
     assert status == 0
@@ -130,9 +128,9 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys):
     assert f"wrote {logs[0]}" in printed
 
 
-def test_florian_fig1_rule_comparison(tmp_path):
-    experiment = get_registry().get("experiment", "florian-fig1")()
-    network, game, results, info = experiment.make_loop()()
+def test_florian_fig1_rule_comparison(tmp_path, registry):
+    experiment = registry.get("experiment", "florian-fig1")()
+    network, game, results, info = experiment.make_loop(registry=registry)()
     assert network is None and game is None
     # Florian 2007 Fig. 1: the exact solution of the MSTDPET ODEs for these spikes peaks at 0.4196
     # (t = 140 ms) and ends at 0.3216 (hand-derived from the event sums); mstdpet integrates exactly
@@ -149,13 +147,13 @@ def test_florian_fig1_rule_comparison(tmp_path):
     assert plot.exists() and plot.stat().st_size > 10_000
 
 
-def test_rule_comparison_reports_every_problem_before_running():
+def test_rule_comparison_reports_every_problem_before_running(registry):
     from spikey_core import ConfigError, make_loop
 
-    spec = get_registry().get("experiment", "florian-fig1").load_spec()
+    spec = registry.get("experiment", "florian-fig1").load_spec()
     spec["loop"]["rules"] = ["rlstdp", "mstdpe"]
     spec["loop"]["settings"]["rlstdp"]["stdp_window"] = 2
-    loop = make_loop(spec)
+    loop = make_loop(spec, registry=registry)
     with pytest.raises(ConfigError) as caught:
         loop.validate()
     text = str(caught.value)
@@ -164,8 +162,8 @@ def test_rule_comparison_reports_every_problem_before_running():
     assert "$.loop.settings.mstdpet: not one of the compared rules" in text
 
 
-def reduced_distal_reward_spec(duration=3):
-    spec = get_registry().get("experiment", "izhikevich2007-distal-reward")().load_spec()
+def reduced_distal_reward_spec(registry, duration=3):
+    spec = registry.get("experiment", "izhikevich2007-distal-reward")().load_spec()
     spec["network"]["n_neurons"] = 100
     spec["neuron"]["inhibitory_last"] = 20
     spec["weight"]["projections"] = [
@@ -177,9 +175,11 @@ def reduced_distal_reward_spec(duration=3):
     return spec
 
 
-def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path):
-    experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
-    network, _, results, info = experiment.make_loop(reduced_distal_reward_spec(), seed=2)()
+def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path, registry):
+    experiment = registry.get("experiment", "izhikevich2007-distal-reward")()
+    network, _, results, info = experiment.make_loop(
+        reduced_distal_reward_spec(registry), seed=2, registry=registry
+    )()
     assert info["target_trajectory"][0] == 0.0  # the chosen synapse starts at 0 (daspnet.m)
     assert len(info["target_trajectory"]) == 4
     assert 0 <= results["target_weight"] <= 1 and 0 < results["target_percentile"] <= 100
@@ -189,7 +189,7 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path):
     assert sum(info["histogram_start"]) == sum(info["histogram_end"]) > 0
     paths = experiment.write_outputs(tmp_path, "run", network, None, results, info)
     assert [p.name for p in paths] == ["run-target.png", "run-histogram.png", "run-raster.png"]
-    again = experiment.make_loop(reduced_distal_reward_spec(), seed=2)()[2]
+    again = experiment.make_loop(reduced_distal_reward_spec(registry), seed=2, registry=registry)()[2]
     assert again == results  # same seed, same results
 
 

@@ -110,16 +110,16 @@ def test_objects_are_stored_by_name_and_warn_when_the_name_cannot_bring_them_bac
         assert decode(encode(object())).startswith("<object object")
 
 
-def run_and_log(folder, seed=0, **loop):
+def run_and_log(folder, seed=0, registry=None, **loop):
     spec = toy_parts.toy_spec(reward_mode="step")
     spec["loop"].update(loop)
     callback = RLCallback()
-    network, game, results, info = make_loop(spec, callback=callback, seed=seed)()
+    network, game, results, info = make_loop(spec, callback=callback, seed=seed, registry=registry)()
     return callback, callback.log(folder=folder)
 
 
-def test_a_run_log_has_every_section_versions_and_seed(tmp_path):
-    callback, path = run_and_log(tmp_path, seed=5)
+def test_a_run_log_has_every_section_versions_and_seed(tmp_path, meta_registry):
+    callback, path = run_and_log(tmp_path, seed=5, registry=meta_registry)  # names the toy parts
     document = read_log(path)
     assert set(document) == {"meta", "network", "game", "results", "info"}
     versions = document["meta"]["versions"]

@@ -13,14 +13,14 @@ from spikey_core import make_loop
 from spikey_meta import MultiLogger, Reader, RLCallback
 
 
-def series_folder(folder, thresholds=(1.0, 2.0, 1.0)):
+def series_folder(folder, thresholds=(1.0, 2.0, 1.0), registry=None):
     """Three toy runs varying neuron.firing_threshold; the last run has an extra result."""
     logger = MultiLogger(folder)
     for i, threshold in enumerate(thresholds):
         spec = toy_parts.toy_spec(reward_mode="step")
         spec["neuron"] = {"type": toy_parts.ThresholdNeuron, "firing_threshold": threshold}
         callback = RLCallback(reduced=True)
-        make_loop(spec, callback=callback, seed=i)()
+        make_loop(spec, callback=callback, seed=i, registry=registry)()
         callback.results["accuracy"] = 0.5 + i / 10
         if i == 2:
             callback.results["extra"] = "only here"
@@ -30,8 +30,8 @@ def series_folder(folder, thresholds=(1.0, 2.0, 1.0)):
     return logger
 
 
-def test_a_folder_becomes_one_row_per_run_with_aligned_columns(tmp_path):
-    logger = series_folder(tmp_path)
+def test_a_folder_becomes_one_row_per_run_with_aligned_columns(tmp_path, meta_registry):
+    logger = series_folder(tmp_path, registry=meta_registry)  # names the toy parts
     reader = Reader(tmp_path)
     assert len(reader) == 3 and reader.skipped == []
     assert list(reader.df["filename"]) == [p.name for p in logger.paths]

@@ -129,11 +129,11 @@ measure_rates = true
 """
 
 
-def test_spikey_run_logs_through_the_callback_and_report_reads_it(tmp_path, capsys):
+def test_spikey_run_logs_through_the_callback_and_report_reads_it(tmp_path, capsys, meta_registry):
     experiment = tmp_path / "toy.toml"
     experiment.write_text(TOML)
     out = tmp_path / "runs"
-    assert main(["run", str(experiment), "--out", str(out)]) == 0
+    assert main(["run", str(experiment), "--out", str(out)], registry=meta_registry) == 0
     (log_path,) = out.glob("*.json")
     assert f"wrote {log_path}" in capsys.readouterr().out
     from spikey_meta import read_log
@@ -141,7 +141,7 @@ def test_spikey_run_logs_through_the_callback_and_report_reads_it(tmp_path, caps
     document = read_log(log_path)
     assert document["meta"]["seed"] == 3 and document["network"]["neuron"]["type"] == "threshold_neuron"
     assert document["info"]["step_outrates"] == [[2 / 3, 1.0, 1.0, 1.0]] * 2  # derived in test_callbacks
-    assert main(["report", str(out)]) == 0
+    assert main(["report", str(out)], registry=meta_registry) == 0
     assert (out / "report" / f"{log_path.stem}-rates_per_state.png").exists()
 
 

@@ -9,17 +9,13 @@ from spikey_core.cli import main
 from spikey_meta.experiments.scoring import flatten_episodes
 from spikey_meta.logs import read_log
 
-from spikey_core import get_registry, set_registry
-
 REDUCED = ["--set", "network.processing_time=20", "--set", "loop.len_episode=16"]
 
 
-@pytest.fixture(autouse=True)
-def installed_registry():
-    """These tests run the shipped experiment files, so they need the installed plugins."""
-    set_registry(None)
-    yield get_registry()
-    set_registry(None)
+@pytest.fixture
+def spikey(first_party_registry):
+    """``spikey ARGV`` with the first-party plugins (the shipped experiment files need them)."""
+    return lambda argv: main(argv, registry=first_party_registry)
 
 
 def shipped_toml(name: str) -> str:
@@ -33,11 +29,11 @@ def without_table(text: str, table: str) -> str:
     return text[:start] + (text[end + 1 :] if end >= 0 else "")
 
 
-def test_copied_shipped_file_keeps_its_metrics(tmp_path, capsys):
+def test_copied_shipped_file_keeps_its_metrics(tmp_path, capsys, spikey):
     copy = tmp_path / "my-xor.toml"
     copy.write_text(shipped_toml("florian-rate-xor").replace("eval_steps = 50", "eval_steps = 8"))
     out = tmp_path / "runs"
-    assert main(["run", str(copy), "--out", str(out), "--seed", "3", *REDUCED]) == 0
+    assert spikey(["run", str(copy), "--out", str(out), "--seed", "3", *REDUCED]) == 0
     printed = capsys.readouterr().out
     assert "train_accuracy" in printed and "rate_FT" in printed
     (log_path,) = out.glob("*.json")
@@ -59,11 +55,11 @@ def test_copied_shipped_file_keeps_its_metrics(tmp_path, capsys):
     assert len(info["eval_rates"]) == 200
 
 
-def test_file_without_callback_still_writes_log_and_plots(tmp_path, capsys):
+def test_file_without_callback_still_writes_log_and_plots(tmp_path, capsys, spikey):
     bare = tmp_path / "bare.toml"
     bare.write_text(without_table(shipped_toml("florian-rate-xor"), "callback"))
     out = tmp_path / "runs"
-    assert main(["run", str(bare), "--out", str(out), *REDUCED]) == 0
+    assert spikey(["run", str(bare), "--out", str(out), *REDUCED]) == 0
     (log_path,) = out.glob("*.json")
     info = read_log(log_path)["info"]
     assert len(flatten_episodes(info["step_outrates"])) == 16
@@ -72,26 +68,26 @@ def test_file_without_callback_still_writes_log_and_plots(tmp_path, capsys):
     assert "train_accuracy" in capsys.readouterr().out  # the file's [metrics] table still applies
 
 
-def test_unknown_or_invalid_metric_is_a_usage_error_before_anything_runs(tmp_path, capsys):
+def test_unknown_or_invalid_metric_is_a_usage_error_before_anything_runs(tmp_path, capsys, spikey):
     text = shipped_toml("florian-rate-xor")
     typo = tmp_path / "typo.toml"
     typo.write_text(text.replace('type = "florian_xor"', 'type = "florian_xro"'))
     out = tmp_path / "runs"
-    assert main(["run", str(typo), "--out", str(out)]) == 2
+    assert spikey(["run", str(typo), "--out", str(out)]) == 2
     expected = "$.metrics.type: no metric named 'florian_xro'; did you mean 'florian_xor'?"
     assert expected in capsys.readouterr().err
     listed = tmp_path / "listed.toml"
     body = without_table(text, "metrics")
     listed.write_text('metrics = [{ type = "florian_xor", eval_steps = 2 }, "conditoning"]\n' + body)
-    assert main(["run", str(listed), "--out", str(out)]) == 2
+    assert spikey(["run", str(listed), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "$.metrics[0].eval_steps: must be >= 4 (got 2)" in err
     assert "$.metrics[1].type: no metric named 'conditoning'; did you mean 'conditioning'?" in err
     assert not out.exists()
 
 
-def test_metric_settings_can_be_overridden(tmp_path, capsys):
+def test_metric_settings_can_be_overridden(tmp_path, capsys, spikey):
     args = ["run", "florian-rate-xor", "--out", str(tmp_path), *REDUCED]
-    assert main([*args, "--set", "metrics.eval_steps=4"]) == 0
-    assert main([*args, "--set", "metrics.eval_step=4"]) == 2
+    assert spikey([*args, "--set", "metrics.eval_steps=4"]) == 0
+    assert spikey([*args, "--set", "metrics.eval_step=4"]) == 2
     assert "did you mean 'eval_steps'?" in capsys.readouterr().err

@@ -426,6 +426,8 @@ WORKS_WITH_BROKEN_PLUGINS = ("plugins",)
 def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
     """Run the command line; returns the exit status. ``registry`` defaults to the loaded one.
 
+    A plugin's command receives it as ``args.registry``.
+
     A broken plugin does not stop ``--help``, ``--version`` and ``spikey plugins`` (which report
     it); every other command exits 2 with the plugin's error, which says how to block it.
     """
@@ -445,6 +447,7 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         if args.command in BUILTIN:
             status = BUILTIN[args.command](args, registry)
         else:
+            args.registry = registry  # the plugin's command looks its names up where main() does
             status = int(registry.commands[args.command].run(args) or 0)
         sys.stdout.flush()
         return status

@@ -40,7 +40,9 @@ def spikey_register_commands(registry: Registry) -> None:
 
     What: call ``registry.add_command(name, help=..., setup=..., run=...)``; ``setup(parser)``
     adds arguments to an ``argparse`` sub-parser and ``run(args)`` returns the exit status
-    (0 success, 1 failure inside the run, 2 usage or configuration error).
+    (0 success, 1 failure inside the run, 2 usage or configuration error). ``args.registry`` is
+    the registry the command line runs with (``spikey_core.cli.main(argv, registry=...)``): look
+    names up there, not in the process-wide one.
 
     Returns: nothing (the return value is ignored).
     """

@@ -112,7 +112,15 @@ class TrainingLoop:
                 spec = {**spec, "seed": value}
             else:
                 spec = override(spec, key, value, registry=self.registry)
-        loop = type(self)(spec, callback=self._callback, registry=self.registry)
+        return self._copy(spec, self.registry)
+
+    def with_registry(self, registry: Registry | None) -> TrainingLoop:
+        """A new loop of the same class, specification, callback and metrics whose names are looked
+        up in ``registry`` (None: the loaded one)."""
+        return self._copy(self.spec, registry)
+
+    def _copy(self, spec: Mapping[str, Any], registry: Registry | None) -> TrainingLoop:
+        loop = type(self)(spec, callback=self._callback, registry=registry)
         loop.metrics = self.metrics
         loop.frozen_metrics = self.frozen_metrics
         return loop

@@ -71,7 +71,8 @@ class Command:
     setup : callable
         ``setup(parser)`` adds the subcommand's arguments to an ``argparse`` parser.
     run : callable
-        ``run(args) -> int`` executes it and returns the exit status.
+        ``run(args) -> int`` executes it and returns the exit status; ``args.registry`` is the
+        registry the command line runs with.
     provider : Provider
     """
 
@@ -239,6 +240,17 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickled copy keeps; a registry travels with the runs to worker processes.
+
+        Every entry and its provenance (classes pickle by reference: they must be importable
+        where the copy is loaded); the CLI commands stay behind, since workers run jobs, not
+        commands.
+        """
+        state = dict(self.__dict__)
+        state["_commands"] = {}
+        return state
 
 
 # -- the loaded registry ---------------------------------------------------------------------------

@@ -22,7 +22,9 @@ def env_id(game_class: type) -> str:
     return f"{NAMESPACE}/{game_class.__name__}-v0"
 
 
-def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry: bool = False) -> list[str]:
+def register_gymnasium_envs(
+    games: Iterable[Any] | None = None, *, from_registry: bool = False, registry: Any = None
+) -> list[str]:
     """Register Spikey games with gymnasium under ``spikey/<ClassName>-v0``.
 
     Parameters
@@ -33,6 +35,8 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
     from_registry : bool
         Also register every game of the Spikey plugin registry that subclasses ``gymnasium.Env``
         (third-party plugins included; this loads the plugins), except the gymnasium adapter.
+    registry : Registry, optional
+        The plugin registry ``from_registry`` reads; default: the loaded one.
 
     Returns
     -------
@@ -48,10 +52,11 @@ def register_gymnasium_envs(games: Iterable[Any] | None = None, *, from_registry
     """
     entries = list(FIRST_PARTY if games is None else games)
     if from_registry:
-        from spikey_core import get_registry
+        from spikey_core.registry import registry_or_loaded
+
         from spikey_games.gym import GymGame
 
-        registry = get_registry()
+        registry = registry_or_loaded(registry)
         classes = (registry.get("game", name) for name in registry.names("game"))
         # only gymnasium.Env subclasses can be made by gymnasium; the adapter has no game of its own
         entries += [

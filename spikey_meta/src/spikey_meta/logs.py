@@ -95,14 +95,14 @@ def network_section(network: Any) -> dict[str, Any]:
     return spec
 
 
-def game_section(game: Any) -> dict[str, Any]:
-    """Name, class, preset and settings of a game."""
+def game_section(game: Any, registry: Any = None) -> dict[str, Any]:
+    """Name (as registered in ``registry``, default the loaded one), class, preset and settings of a game."""
     if game is None:
         return {}
-    from spikey_core import get_registry
+    from spikey_core.registry import registry_or_loaded
 
     try:
-        name = get_registry().name_of("game", type(game))
+        name = registry_or_loaded(registry).name_of("game", type(game))
     except Exception:  # a broken plugin elsewhere must not stop a finished run from being logged
         name = None
     section: dict[str, Any] = {
@@ -139,10 +139,19 @@ def _engine(network: Any) -> dict[str, Any] | None:
 
 
 def make_document(
-    network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None
+    network: Any = None,
+    game: Any = None,
+    results: Mapping | None = None,
+    info: Mapping | None = None,
+    *,
+    registry: Any = None,
 ) -> dict[str, Any]:
-    """The encoded log document of one run (see the module docstring for the layout)."""
+    """The encoded log document of one run (see the module docstring for the layout); the game's
+    name is looked up in ``registry`` (default: the network's, else the loaded one), as the
+    network's part names are."""
     results = dict(results or {})
+    if registry is None:
+        registry = getattr(network, "registry", None)
     raw = {
         "meta": {
             "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -151,7 +160,7 @@ def make_document(
             "engine": _engine(network),
         },
         "network": network_section(network),
-        "game": game_section(game),
+        "game": game_section(game, registry),
         "results": results,
         "info": dict(info or {}),
     }

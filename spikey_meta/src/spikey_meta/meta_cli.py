@@ -76,6 +76,7 @@ from typing import Any
 
 from spikey_core.cli import UsageError, add_allow_imports, add_engine_option, prepare_out_folder
 from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
+from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.spec import OPT_IN, import_object, load_toml, override, trust_imports
 
 USAGE_ERROR = 2
@@ -161,11 +162,13 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], address: str
 
 
 def _experiment(
-    data: Mapping[str, Any], base: Path, required: bool = True, allow_imports: bool = False
+    data: Mapping[str, Any],
+    base: Path,
+    required: bool = True,
+    allow_imports: bool = False,
+    registry: Registry | None = None,
 ) -> Any:
     from spikey_core.cli import find_experiment
-
-    from spikey_core import get_registry
 
     experiment = data.get("experiment")
     if experiment is None:
@@ -178,20 +181,21 @@ def _experiment(
         return trust_imports(experiment) if allow_imports else dict(experiment)
     if not isinstance(experiment, str):
         raise ConfigError(f"$.experiment: must be a name, a path or a table (got {experiment!r})")
-    registry = get_registry()
-    if experiment not in registry.names("experiment"):
+    names = registry_or_loaded(registry).names("experiment")
+    if experiment not in names:
         path = base / experiment
         if path.suffix == ".toml" or path.exists():
             experiment = str(path)
-    return find_experiment(experiment, registry, allow_imports=allow_imports).make_loop()
+    found = find_experiment(experiment, registry_or_loaded(registry), allow_imports=allow_imports)
+    return found.make_loop(registry=registry)
 
 
-def _with_engine(experiment: Any, engine: str | None) -> Any:
+def _with_engine(experiment: Any, engine: str | None, registry: Registry | None = None) -> Any:
     """``experiment`` (a loop or a specification) with ``network.engine`` set, when ``--engine`` was given."""
     if engine is None or experiment is None:
         return experiment
     if isinstance(experiment, Mapping):
-        return override(experiment, "network.engine", engine)
+        return override(experiment, "network.engine", engine, registry=registry)
     return experiment.with_overrides({"network.engine": engine})
 
 
@@ -252,9 +256,15 @@ def _fitness_problem(function: Any) -> str | None:
 
 
 def make_metagame(
-    data: Mapping[str, Any], base: Path, engine: str | None = None, *, allow_imports: bool = False
+    data: Mapping[str, Any],
+    base: Path,
+    engine: str | None = None,
+    *,
+    allow_imports: bool = False,
+    registry: Registry | None = None,
 ) -> Any:
-    """The meta-game an ``evolve`` file describes (``[metagame]`` plus ``[constraints]``)."""
+    """The meta-game an ``evolve`` file describes (``[metagame]`` plus ``[constraints]``); its
+    experiment's names are looked up in ``registry`` (default: the loaded one)."""
     from spikey_meta.metagames import METAGAMES, EvolveNetwork, MetaNQueens
 
     table = dict(data.get("metagame") or {})
@@ -275,14 +285,16 @@ def make_metagame(
         )
     static = table.get("static_updates") or {}
     _check_keys(static, ("grid", "zip"), "$.metagame.static_updates")
+    experiment = _experiment(data, base, allow_imports=allow_imports, registry=registry)
     return EvolveNetwork(
-        _with_engine(_experiment(data, base, allow_imports=allow_imports), engine),
+        _with_engine(experiment, engine, registry),
         dict(constraints),
         fitness_getter=_fitness_getter(table.get("fitness"), allow_imports),
         static_updates=series_params(static, "$.metagame.static_updates"),
         n_reruns=table.get("n_reruns", 2),
         fitness_aggregator=table.get("aggregator", "mean"),
         win_fitness=table.get("win_fitness"),
+        registry=registry,
     )
 
 
@@ -306,6 +318,11 @@ def _backend(args: argparse.Namespace) -> Any:
             f"--address: joins a Ray cluster, so it needs --backend ray (got --backend {args.backend})"
         )
     return {"type": "ray", "address": args.address}
+
+
+def _registry(args: argparse.Namespace) -> Registry | None:
+    """The registry ``spikey`` runs with (``spikey_core.cli.main`` sets ``args.registry``)."""
+    return getattr(args, "registry", None)
 
 
 def _load(args: argparse.Namespace, command: str) -> tuple[dict[str, Any], Path]:
@@ -350,14 +367,17 @@ def _series(args: argparse.Namespace) -> int:
     data, base = _load(args, "series")
     table = dict(data.get("series") or {})
     _check_keys(table, ("n_repeats", "seed", "grid", "zip"), "$.series")
+    registry = _registry(args)
+    experiment = _experiment(data, base, allow_imports=args.allow_imports, registry=registry)
     series = Series(
-        _with_engine(_experiment(data, base, allow_imports=args.allow_imports), args.engine),
+        _with_engine(experiment, args.engine, registry),
         series_params(table, "$.series"),
         n_repeats=table.get("n_repeats", 1),
         seed=table.get("seed", 0),
         backend=_backend(args),
         workers=args.workers,
         log_folder=_out(args),
+        registry=registry,
     )
     prepare_out_folder(_out(args))
     bar = _progress(len(series), "run")
@@ -401,7 +421,10 @@ def _evolve(args: argparse.Namespace) -> int:
 
     data, base = _load(args, "evolve")
     population_table = dict(data.get("population") or {})
-    metagame = make_metagame(data, base, engine=args.engine, allow_imports=args.allow_imports)
+    registry = _registry(args)
+    metagame = make_metagame(
+        data, base, engine=args.engine, allow_imports=args.allow_imports, registry=registry
+    )
     constraints = data.get("constraints")  # optional for meta_nqueens: narrows its board
     prepare_out_folder(_out(args), create=False)  # Population creates it once its settings are valid
     population = Population(
@@ -412,6 +435,7 @@ def _evolve(args: argparse.Namespace) -> int:
         resume=args.resume,
         overwrite=args.overwrite,
         genotype_constraints=constraints,
+        registry=registry,
         **population_table,
     )
     done = sum(h["n_agents"] for h in population.history)
@@ -451,8 +475,13 @@ def _tune(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"$.metagame.type: tune searches evolve_network only (got {metagame_table['type']!r})"
         )
+    registry = _registry(args)
     metagame = make_metagame(
-        {**data, "metagame": metagame_table}, base, engine=args.engine, allow_imports=args.allow_imports
+        {**data, "metagame": metagame_table},
+        base,
+        engine=args.engine,
+        allow_imports=args.allow_imports,
+        registry=registry,
     )
     prepare_out_folder(_out(args), create=False)  # the Tuner creates it once its settings are valid
     tuner_table = dict(data.get("tuner") or {})
@@ -471,6 +500,7 @@ def _tune(args: argparse.Namespace) -> int:
         log_folder=_out(args),
         storage=storage,
         resume=args.resume,
+        registry=registry,
         **tuner_table,
     )
     bar = _progress(tuner.n_trials, "trial")

@@ -52,6 +52,7 @@ from spikey_core.config import AnyOf, ArrayLike, Integer, Real, param
 from spikey_core.config import from_dict as config_from_dict
 from spikey_core.config import to_dict as config_to_dict
 from spikey_core.errors import ConfigError
+from spikey_core.registry import Registry
 
 from spikey_core import seeding
 from spikey_meta.backends import check_backend, make_backend, map_jobs
@@ -455,6 +456,10 @@ class Population:
         Continue from ``log_folder``'s checkpoint (a fresh start when there is none).
     genotype_constraints : mapping, optional
         Overrides the meta-game's constraints.
+    registry : Registry, optional
+        Where the backend name is looked up; default: the meta-game's ``registry`` (an
+        :class:`~spikey_meta.metagames.EvolveNetwork` looks its experiment up there and carries it
+        to the worker processes), else the loaded one.
     **config
         :class:`PopulationConfig` fields (``n_agents``, ``n_epoch``, rates, ``seed``, ...).
 
@@ -487,9 +492,11 @@ class Population:
         resume: bool = False,
         overwrite: bool = False,
         genotype_constraints: Mapping[str, Any] | None = None,
+        registry: Registry | None = None,
         **config: Any,
     ):
         self.metagame = metagame
+        self.registry = registry if registry is not None else getattr(metagame, "registry", None)
         raw = genotype_constraints if genotype_constraints is not None else _constraints_of(metagame)
         self.constraints = check_constraints(raw)
         self._raw_constraints = plain(dict(raw))
@@ -508,7 +515,7 @@ class Population:
         self._backend_spec, self._workers = backend, workers
         self._backend: Any = None
         self._owns_backend = False
-        check_backend(backend, workers=workers)  # an unknown or missing backend fails now
+        check_backend(backend, workers=workers, registry=self.registry)  # unknown or missing: fails now
         self.agents = [self.breeder.random() for _ in range(self.schedule[0])]
         if resume and overwrite:
             raise ConfigError("population: resume and overwrite exclude each other; choose one")
@@ -674,7 +681,9 @@ class Population:
     # -- backend ---------------------------------------------------------------------------------
     def _get_backend(self) -> Any:
         if self._backend is None:
-            self._backend, self._owns_backend = make_backend(self._backend_spec, workers=self._workers)
+            self._backend, self._owns_backend = make_backend(
+                self._backend_spec, workers=self._workers, registry=self.registry
+            )
         return self._backend
 
     def close(self) -> None:

@@ -18,10 +18,15 @@ from spikey_meta import logs
 
 
 def document(
-    network: Any = None, game: Any = None, results: Mapping | None = None, info: Mapping | None = None
+    network: Any = None,
+    game: Any = None,
+    results: Mapping | None = None,
+    info: Mapping | None = None,
+    *,
+    registry: Any = None,
 ) -> dict:
     """The encoded log document of one run (plain JSON data, cheap to send between processes)."""
-    return logs.make_document(network, game, plain(results or {}), plain(info or {}))
+    return logs.make_document(network, game, plain(results or {}), plain(info or {}), registry=registry)
 
 
 class RunLogger:

@@ -38,6 +38,7 @@ import attrs
 import numpy as np
 from spikey_core.errors import ConfigError
 from spikey_core.loops import TrainingLoop
+from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.seeding import as_seed_sequence, integer_seed
 
 from spikey_core import make_loop
@@ -194,20 +195,26 @@ def _check_keys(keys: tuple[str, ...]) -> None:
 
 
 # -- experiment -----------------------------------------------------------------------------------
-def as_loop(experiment: Any) -> TrainingLoop:
-    """A training loop from a loop, a specification mapping, an Experiment, or a name / TOML path."""
+def as_loop(experiment: Any, registry: Registry | None = None) -> TrainingLoop:
+    """A training loop from a loop, a specification mapping, an Experiment, or a name / TOML path.
+
+    ``registry`` looks up the names (experiment, parts, loop type); default: a given loop's own,
+    else the loaded one. A loop bound to another registry is rebound to ``registry``.
+    """
     if isinstance(experiment, TrainingLoop):
-        return experiment
+        if registry is None or experiment.registry is registry:
+            return experiment
+        return experiment.with_registry(registry)
     if isinstance(experiment, Mapping):
-        return make_loop(experiment)
+        return make_loop(experiment, registry=registry)
     if isinstance(experiment, (str, Path)):
         from spikey_core.cli import find_experiment
 
-        from spikey_core import get_registry
-
-        return find_experiment(str(experiment), get_registry()).make_loop()
+        found = find_experiment(str(experiment), registry_or_loaded(registry))
+        return found.make_loop(registry=registry)
     if hasattr(experiment, "make_loop"):
-        return (experiment() if isinstance(experiment, type) else experiment).make_loop()
+        instance = experiment() if isinstance(experiment, type) else experiment
+        return instance.make_loop() if registry is None else instance.make_loop(registry=registry)
     raise ConfigError(
         "series: experiment must be a training loop, a specification, or a name/TOML path "
         f"(got {experiment!r})"
@@ -275,7 +282,7 @@ def run_job(loop: TrainingLoop, run: Run, make_document: bool, keep_objects: boo
     tags = {**run.params, "seed": run.seed, "series_id": run.series_id, "run_index": run.index}
     for key, value in tags.items():
         run.results.setdefault(key, value)
-    doc = document(network, game, run.results, run.info) if make_document else None
+    doc = document(network, game, run.results, run.info, registry=loop.registry) if make_document else None
     if keep_objects:
         run.network, run.game = network, game
     return run, doc
@@ -309,6 +316,12 @@ class Series:
     validate : bool
         Build every configuration once before running (default); callers that validated the
         same settings already may skip it.
+    registry : Registry, optional
+        Where the experiment's names, its parts and the backend are looked up; default: a given
+        loop's own registry, else the loaded one (:func:`spikey_core.get_registry`). Every run
+        uses it, in worker processes too: the loops carry it to the workers (a registry pickles
+        with its entries by reference, so its classes must be importable there; its CLI commands
+        stay behind).
 
     Raises
     ------
@@ -334,10 +347,13 @@ class Series:
         log_folder: str | Path | None = None,
         keep_objects: bool = False,
         validate: bool = True,
+        registry: Registry | None = None,
     ):
         if not isinstance(n_repeats, numbers.Integral) or isinstance(n_repeats, bool) or n_repeats < 1:
             raise ConfigError(f"series n_repeats: must be a positive integer (got {n_repeats!r})")
-        self.loop = as_loop(experiment)
+        self.loop = as_loop(experiment, registry)
+        #: Where names are looked up (None: the loaded one).
+        self.registry = self.loop.registry
         self.experiment_params = experiment_params
         self.keys, self.values = expand(experiment_params)
         self.n_repeats = int(n_repeats)
@@ -346,7 +362,7 @@ class Series:
         self.log_folder = None if log_folder is None else Path(log_folder)
         self.keep_objects = keep_objects
         self.loops = [self._configured(values, validate) for values in self.values]
-        check_backend(backend, workers=workers)  # an unknown or missing backend fails now
+        check_backend(backend, workers=workers, registry=self.registry)  # unknown or missing: fails now
 
     @property
     def configurations(self) -> list[dict[str, Any]]:
@@ -420,7 +436,7 @@ class Series:
             runs[todo[k]] = run
 
         jobs = [(every[i][0], every[i][1], logging, self.keep_objects) for i in todo]
-        backend, owned = make_backend(self.backend, workers=self.workers)
+        backend, owned = make_backend(self.backend, workers=self.workers, registry=self.registry)
         try:
             _map_isolated(backend, jobs, progress, finished)
         finally:

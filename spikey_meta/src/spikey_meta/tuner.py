@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 from spikey_core.errors import ConfigError
+from spikey_core.registry import Registry
 from spikey_core.seeding import integer_seed
 from spikey_core.spec import instantiate
 
@@ -270,6 +271,9 @@ class Tuner:
         Name of the study in the storage.
     resume : bool
         Continue a study already in the storage; without it an existing study is an error.
+    registry : Registry, optional
+        Where the backend name is looked up; default: the meta-game's (its experiment's) registry,
+        else the loaded one. The trials' runs use the meta-game's registry, in workers too.
 
     Raises
     ------
@@ -296,11 +300,13 @@ class Tuner:
         storage: str | None = None,
         study_name: str = "spikey-tune",
         resume: bool = False,
+        registry: Registry | None = None,
     ):
         self.optuna = require_optuna()
         if not isinstance(metagame, EvolveNetwork):
             raise ConfigError(f"tune: needs an evolve_network meta-game (got {type(metagame).__name__})")
         self.metagame = metagame
+        self.registry = registry if registry is not None else metagame.registry
         self.n_trials = _positive_int(n_trials, "$.tuner.n_trials")
         self.batch_size = _positive_int(batch_size, "$.tuner.batch_size")
         self.sampler = _choice(sampler, SAMPLERS, "$.tuner.sampler")
@@ -315,7 +321,7 @@ class Tuner:
         if self.sampler == "grid":
             self._check_grid()
         self.backend, self.workers = backend, workers
-        check_backend(backend, workers=workers)
+        check_backend(backend, workers=workers, registry=self.registry)
         self.log_folder = None if log_folder is None else Path(log_folder)
         if storage is None and self.log_folder is not None:
             self.log_folder.mkdir(parents=True, exist_ok=True)
@@ -395,7 +401,7 @@ class Tuner:
     def run(self, progress: Any = None) -> Any:
         """Run the study to ``n_trials``; returns it (``study.best_params``, ``study.trials``)."""
         TrialState = self.optuna.trial.TrialState
-        backend, owned = make_backend(self.backend, workers=self.workers)
+        backend, owned = make_backend(self.backend, workers=self.workers, registry=self.registry)
         logger = RunLogger(self.log_folder) if self.log_folder is not None else None
         try:
             unfinished = [t for t in self.study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))]

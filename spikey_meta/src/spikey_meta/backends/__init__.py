@@ -22,13 +22,14 @@ from typing import Any
 
 from spikey_core.backends.serial import SerialBackend
 from spikey_core.errors import ConfigError, UnknownNameError
-
-from spikey_core import get_registry
+from spikey_core.registry import Registry, registry_or_loaded
 
 DEFAULT_BACKEND = "multiprocessing"
 
 
-def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[Any, bool]:
+def make_backend(
+    backend: Any = None, *, workers: int | None = None, registry: Registry | None = None
+) -> tuple[Any, bool]:
     """The backend ``backend`` names, and whether the caller owns it (and must close it).
 
     Parameters
@@ -40,6 +41,8 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
         used as is (its owner closes it).
     workers : int, optional
         Number of worker processes for a backend created here (ignored by ``serial``).
+    registry : Registry, optional
+        Where a backend name is looked up; default: the loaded one (:func:`spikey_core.get_registry`).
 
     Raises
     ------
@@ -48,7 +51,7 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
     """
     if backend is None:
         backend = DEFAULT_BACKEND
-    backend, options = _split(backend)
+    backend, options = _split(backend, registry)
     if not isinstance(backend, str):
         if not (callable(getattr(backend, "map", None)) and callable(getattr(backend, "close", None))):
             raise ConfigError(
@@ -56,14 +59,14 @@ def make_backend(backend: Any = None, *, workers: int | None = None) -> tuple[An
                 f"(got {backend!r})"
             )
         return backend, False
-    cls = _lookup(backend)
+    cls = _lookup(backend, registry)
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
     kwargs = {} if workers is None or backend == "serial" else {"workers": workers}
     return cls(**kwargs, **options), True
 
 
-def _split(backend: Any) -> tuple[Any, dict[str, Any]]:
+def _split(backend: Any, registry: Registry | None) -> tuple[Any, dict[str, Any]]:
     """``(name or instance, options)`` of a backend given by name, instance or ``{"type": ...}`` table."""
     if not isinstance(backend, Mapping):
         return backend, {}
@@ -73,7 +76,7 @@ def _split(backend: Any) -> tuple[Any, dict[str, Any]]:
         raise ConfigError(
             f"backend: a backend table needs type = a registered backend name (got {backend!r})"
         )
-    cls = _lookup(name)
+    cls = _lookup(name, registry)
     known = getattr(cls, "OPTIONS", ())
     unknown = [key for key in options if key not in known]
     if unknown:
@@ -82,26 +85,26 @@ def _split(backend: Any) -> tuple[Any, dict[str, Any]]:
     return name, options
 
 
-def check_backend(backend: Any, *, workers: int | None = None) -> None:
-    """Fail now, with the fix, if ``make_backend(backend)`` would fail; starts nothing.
+def check_backend(backend: Any, *, workers: int | None = None, registry: Registry | None = None) -> None:
+    """Fail now, with the fix, if ``make_backend(backend, registry=registry)`` would fail; starts nothing.
 
     A backend class may define ``check_available()`` (e.g. Ray: is it installed?).
     """
-    backend, options = _split(backend)
+    backend, options = _split(backend, registry)
     if not isinstance(backend, str):
         make_backend(backend)
         return
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ConfigError(f"workers: must be a positive integer (got {workers!r})")
-    cls = _lookup(backend)
+    cls = _lookup(backend, registry)
     check = getattr(cls, "check_available", None)
     if callable(check):
         check(**options)
 
 
-def _lookup(name: str) -> Any:
+def _lookup(name: str, registry: Registry | None) -> Any:
     try:
-        return get_registry().get("backend", name)
+        return registry_or_loaded(registry).get("backend", name)
     except (LookupError, UnknownNameError) as error:
         hint = " (the Ray backend: pip install 'spikey-meta[ray]')" if name == "ray" else ""
         raise ConfigError(f"backend: {error}{hint}") from None

@@ -26,12 +26,15 @@ def episode_lengths(info: dict[str, Any]) -> list[int]:
     return [len(states) for states in info.get("step_states", [])]
 
 
-def frozen_episodes(network: Any, game_spec: dict[str, Any], seed: Any, n: int, max_steps: int) -> list[int]:
-    """Lengths of ``n`` episodes (at most ``max_steps`` steps) played by a frozen copy of ``network``."""
+def frozen_episodes(
+    network: Any, game_spec: dict[str, Any], seed: Any, n: int, max_steps: int, *, registry: Any = None
+) -> list[int]:
+    """Lengths of ``n`` episodes (at most ``max_steps`` steps) played by a frozen copy of ``network``
+    (the game's name looked up in ``registry``, default: the loaded one)."""
     from spikey_core.loops import build_game
 
     frozen = frozen_copy(network, seed, "episodes")
-    game = build_game(game_spec)
+    game = build_game(game_spec, registry=registry)
     lengths = []
     for k in range(n):
         observation, _ = game.reset(seed=integer_seed(seed, "evaluation", "episodes", k))

@@ -10,10 +10,11 @@ import attrs
 import numpy as np
 from spikey_core.config import ArrayLike, Check, Integer, MappingCheck, Real, from_dict, param
 from spikey_core.errors import ConfigError
+from spikey_core.registry import registry_or_loaded
 from spikey_core.spec import Problems
 from spikey_core.weights import DenseWeight
 
-from spikey_core import BuildContext, TrainingLoop, get_registry
+from spikey_core import BuildContext, TrainingLoop
 
 
 class RuleNames(Check):
@@ -110,7 +111,7 @@ class RuleComparisonLoop(TrainingLoop):
         return self.part_result_keys(*own, *(f"{name}_max_error" for name in rules))
 
     def _rules(self) -> dict[str, Any]:
-        registry = self.registry if self.registry is not None else get_registry()
+        registry = registry_or_loaded(self.registry)
         problems, rules = Problems(), {}
         for name in self.config.rules:
             with problems.collect():

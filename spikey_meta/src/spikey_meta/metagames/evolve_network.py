@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from spikey_core.errors import ConfigError, did_you_mean
+from spikey_core.registry import Registry
 
 from spikey_meta.metagames.base import MetaGame
 from spikey_meta.runlogs import plain
@@ -80,6 +81,9 @@ class EvolveNetwork(MetaGame):
         ``"mean"`` (default), ``"median"``, ``"min"``, ``"max"``, or a function of a list of scores.
     win_fitness : float, optional
         Terminate the population once an agent's fitness is at least this.
+    registry : Registry, optional
+        Where the experiment's names are looked up; default: a given loop's own, else the loaded
+        one. It travels with the meta-game to the worker processes that evaluate agents.
 
     Raises
     ------
@@ -97,10 +101,11 @@ class EvolveNetwork(MetaGame):
         n_reruns: int = 2,
         fitness_aggregator: str | Callable[[Any], float] = "mean",
         win_fitness: float | None = None,
+        registry: Registry | None = None,
     ):
         from spikey_meta.population import Choice, check_constraints
 
-        self.loop = as_loop(experiment)
+        self.loop = as_loop(experiment, registry)
         self.constraints = dict(genotype_constraints)
         samplers = check_constraints(self.constraints)
         if not isinstance(n_reruns, numbers.Integral) or isinstance(n_reruns, bool) or n_reruns < 1:
@@ -142,6 +147,11 @@ class EvolveNetwork(MetaGame):
                 f"$.metagame.fitness: {_experiment_name(experiment, self.loop)} reports no result {key!r}"
                 f"{did_you_mean(key, sorted(reported))} (it reports: {', '.join(sorted(reported))})"
             )
+
+    @property
+    def registry(self) -> Registry | None:
+        """Where the experiment's names are looked up (None: the loaded one)."""
+        return self.loop.registry
 
     @property
     def genotype_constraints(self) -> dict[str, Any]:
