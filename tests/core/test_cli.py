@@ -63,6 +63,19 @@ def test_run_toml_prints_results(toy_registry, toml_file, tmp_path, capsys):
     assert re.search(r"len_episode\s+7\b", out) and re.search(r"seed\s+1\b", out)
 
 
+def test_the_progress_bar_starts_no_thread():
+    # a thread left running (tqdm's monitor) would make later multiprocessing workers "spawn"
+    import threading
+
+    from spikey_core.cli import progress_bar
+
+    before = {thread.ident for thread in threading.enumerate()}
+    bar = progress_bar(3, unit="step")
+    bar.update(3)
+    bar.close()
+    assert {thread.ident for thread in threading.enumerate()} == before
+
+
 def test_config_errors_exit_2_with_every_problem_and_nothing_written(
     toy_registry, toml_file, tmp_path, capsys
 ):

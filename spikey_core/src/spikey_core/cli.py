@@ -8,6 +8,7 @@ Plugins add subcommands through the ``spikey_register_commands`` hook.
 from __future__ import annotations
 
 import argparse
+import functools
 import numbers
 import os
 import shutil
@@ -216,7 +217,7 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
 
 def _run_with_progress(loop: Any) -> tuple[Any, Any, dict, dict]:
     total = loop.total_steps() if hasattr(loop, "total_steps") else None
-    bar = _progress_bar(total)
+    bar = progress_bar(total, unit="step", desc="training")
     loop.progress = bar
     try:
         return loop()
@@ -226,20 +227,31 @@ def _run_with_progress(loop: Any) -> tuple[Any, Any, dict, dict]:
             bar.close()
 
 
-def _progress_bar(total: int | None) -> Any:
+def progress_bar(total: int | None, *, unit: str, desc: str | None = None) -> Any:
+    """A tqdm bar on stderr (None without tqdm: runs still work, without a bar).
+
+    It starts no thread: tqdm's monitor thread would make every later multiprocessing backend
+    of this process start its workers with "spawn" instead of the faster "fork" (see
+    :func:`spikey_meta.backends.multiprocessing.default_start_method`).
+    """
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # tqdm is optional for the core; runs still work without a bar
+    except ImportError:  # tqdm is optional for the core
         return None
     interactive = sys.stderr.isatty()
-    return tqdm(
+    return _threadless(tqdm)(
         total=total,
-        unit="step",
-        desc="training",
+        unit=unit,
+        desc=desc,
         file=sys.stderr,
         dynamic_ncols=True,
         mininterval=0.1 if interactive else 5.0,
     )
+
+
+@functools.cache
+def _threadless(bar_class: type) -> type:
+    return type("SpikeyProgressBar", (bar_class,), {"monitor_interval": 0})
 
 
 def _scalar(value: Any) -> bool:

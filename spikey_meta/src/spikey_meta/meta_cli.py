@@ -74,7 +74,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from spikey_core.cli import UsageError, add_allow_imports, add_engine_option, prepare_out_folder
+from spikey_core.cli import (
+    UsageError,
+    add_allow_imports,
+    add_engine_option,
+    prepare_out_folder,
+    progress_bar,
+)
 from spikey_core.errors import ConfigError, SpikeyError, UnknownNameError, did_you_mean
 from spikey_core.registry import Registry, registry_or_loaded
 from spikey_core.spec import OPT_IN, import_object, load_toml, override, trust_imports
@@ -300,9 +306,7 @@ def make_metagame(
 
 # -- running ----------------------------------------------------------------------------------
 def _progress(total: int, unit: str) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
+    return progress_bar(total, unit=unit)
 
 
 def _out(args: argparse.Namespace) -> Path:

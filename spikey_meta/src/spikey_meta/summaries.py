@@ -14,10 +14,12 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: `spikey --help` need not load pandas
 
 #: Result keys that label a run rather than measure it.
 TAGS = frozenset({"seed", "series_id", "run_index", "ok", "error_type", "error_message", "filename"})
@@ -87,14 +89,14 @@ def by_setting(
             line[f"{metric}_mean"] = float(np.mean(values)) if values else math.nan
             line[f"{metric}_std"] = float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
         table.append(line)
-    return pd.DataFrame(table)
+    return _frame(table)
 
 
 def format_table(table: pd.DataFrame) -> str:
     """The table as text, each ``<m>_mean`` / ``<m>_std`` pair shown as one ``m`` column ``mean ± std``."""
     if table.empty:
         return "(no runs)"
-    shown = pd.DataFrame(index=table.index)
+    shown = _frame(index=table.index)
     for column in table.columns:
         if column.endswith("_std") and f"{column[:-4]}_mean" in table.columns:
             continue
@@ -142,7 +144,13 @@ def epoch_table(history: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                 "n_cached": entry.get("n_cached", 0),
             }
         )
-    return pd.DataFrame(rows)
+    return _frame(rows)
+
+
+def _frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    import pandas
+
+    return pandas.DataFrame(*args, **kwargs)
 
 
 __all__ = ["TAGS", "by_setting", "epoch_table", "format_table", "metric_names", "write_csv"]
