@@ -115,6 +115,8 @@ def test_spikey_run_writes_table_log_and_plots(tmp_path, capsys, registry):
             "network.processing_time=20",
             "--set",
             "loop.len_episode=12",
+            "--set",
+            "loop.eval_patterns=8",
         ],
         registry=registry,
     )
