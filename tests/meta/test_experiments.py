@@ -195,11 +195,11 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path, registry):
     assert again == results  # same seed, same results
 
 
-def _reduced(name):
+def _reduced(name, registry):
     """A few game steps of each shipped experiment (same kinds of results as the full run)."""
     if name == "izhikevich2007-distal-reward":
-        return reduced_distal_reward_spec(duration=1)
-    spec = get_registry().get("experiment", name)().load_spec()
+        return reduced_distal_reward_spec(registry, duration=1)
+    spec = registry.get("experiment", name)().load_spec()
     loop = spec.setdefault("loop", {})
     if loop.get("type") == "rule_comparison":
         loop["duration"] = 20
@@ -222,8 +222,7 @@ SHIPPED = [
 ]
 
 
-def test_the_declaration_test_covers_every_shipped_experiment():
-    registry = get_registry()
+def test_the_declaration_test_covers_every_shipped_experiment(registry):
     shipped = [
         n for n in registry.names("experiment") if registry.entry("experiment", n).provider.plugin == "meta"
     ]
@@ -231,9 +230,9 @@ def test_the_declaration_test_covers_every_shipped_experiment():
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_every_shipped_experiment_declares_exactly_the_results_it_reports(name):
-    experiment = get_registry().get("experiment", name)()
-    loop = experiment.make_loop(_reduced(name), seed=1)
+def test_every_shipped_experiment_declares_exactly_the_results_it_reports(name, registry):
+    experiment = registry.get("experiment", name)()
+    loop = experiment.make_loop(_reduced(name, registry), seed=1, registry=registry)
     declared = loop.result_keys()
     _, _, results, _ = loop()
     assert declared == set(results)
