@@ -32,8 +32,9 @@ step, before the compiled steps run; ``N_in``, ``N``, ``U``, ``P`` as in :mod:`s
     ``reward(state, params, weight_state, weight_params, reward)``; they change the weights only
     through :func:`weight_update`, :func:`weight_accumulate` and :func:`weight_add_scaled`.
 ``rewarder``
-    ``step_reward(params, output_spikes) -> float`` for ``reward_mode = "step"``; the part's
-    ``kernel_params(state)`` gives the parameters for the game step's state.
+    ``step_reward(state, params, output_spikes) -> float`` for ``reward_mode = "step"``; the
+    part's ``kernel_state()`` (tuple of arrays it changes in place, e.g. a rate estimate) and
+    ``kernel_params(state)`` (the parameters for the game step's state).
 
 Random numbers never come from inside a kernel: the part draws them from its own
 ``numpy.random.Generator`` (``kernel_noise``), so every engine sees the same numbers.
@@ -67,7 +68,7 @@ PART_METHODS: dict[str, tuple[str, ...]] = {
     "neuron": ("kernel_state", "kernel_params", "kernel_noise"),
     "weight": ("kernel_state", "kernel_params"),
     "synapse": ("kernel_state", "kernel_params"),
-    "rewarder": ("kernel_params",),
+    "rewarder": ("kernel_state", "kernel_params"),
 }
 
 _JITABLE: list[Callable[..., Any]] = []

@@ -40,7 +40,7 @@ from spikey_core.network import default_step_action
 #: Compiled modules of this process by key.
 _MODULES: dict[str, Any] = {}
 _LOCK = threading.Lock()
-_TEMPLATE_VERSION = "1"
+_TEMPLATE_VERSION = "2"
 
 
 def numba_missing() -> str | None:
@@ -159,8 +159,9 @@ class NumbaEngine:
             learn,
         ]
         if self.fused_reward:
-            reward_params = network.rewarder.kernel_params(state)
-            run_steps(0, steps, *arguments, reward_params, network.tick_rewards)
+            rewarder = network.rewarder
+            reward_state, reward_params = rewarder.kernel_state(), rewarder.kernel_params(state)
+            run_steps(0, steps, *arguments, reward_state, reward_params, network.tick_rewards)
             network._step = steps - 1
             return
         if network.reward_mode != "step":
@@ -211,7 +212,7 @@ def _module_source(network: Any, fused_reward: bool) -> tuple[str, str]:
         "weight_state, weight_params, rule_state, rule_params, learn"
     )
     if fused_reward:
-        signature += ", reward_params, rewards"
+        signature += ", reward_state, reward_params, rewards"
     body = [
         "",
         "",
@@ -229,7 +230,7 @@ def _module_source(network: Any, fused_reward: bool) -> tuple[str, str]:
         body += ["        if learn:", f"            synapse_step({rule_call}, row)"]
     if fused_reward:
         body += [
-            "        reward = rewarder_step_reward(reward_params, row[first_output:])",
+            "        reward = rewarder_step_reward(reward_state, reward_params, row[first_output:])",
             "        rewards[t] = reward",
         ]
         if has_rule:

@@ -24,8 +24,8 @@ def florian_reward(size: float, n_spikes: int) -> float:
 
 
 @jitable
-def florian_step_reward(params: tuple, output_spikes: np.ndarray) -> float:
-    """The kernel of the per-step reward: ``params = (size,)``, ``output_spikes`` bool (O,)."""
+def florian_step_reward(state: tuple, params: tuple, output_spikes: np.ndarray) -> float:
+    """The kernel of the per-step reward: ``state = ()``, ``params = (size,)``, ``output_spikes`` bool (O,)."""
     return florian_reward(params[0], np.count_nonzero(output_spikes))
 
 
@@ -54,7 +54,13 @@ class Florian(RewarderBase):
         super().__init__(config, ctx)
         self.expected_value = config.expected_value
 
-    KERNEL = Kernel(functions={"step_reward": florian_step_reward}, methods=("__call__", "kernel_params"))
+    KERNEL = Kernel(
+        functions={"step_reward": florian_step_reward}, methods=("__call__", "kernel_state", "kernel_params")
+    )
+
+    def kernel_state(self) -> tuple:
+        """No state: ``()``."""
+        return ()
 
     def kernel_params(self, state: Any) -> tuple:
         """``(size,)``: the reward of one output spike in ``state`` (``+m_r`` or ``-m_p``)."""

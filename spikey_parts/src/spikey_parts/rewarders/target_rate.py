@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
+from spikey_core.kernels import Kernel, jitable
 
 from spikey_parts.rewarders.base import RewardConfig, RewarderBase, expected_value_param
 
@@ -33,6 +34,44 @@ class TargetRateConfig(RewardConfig):
     tau_rate: float = param(
         default=50.0, check=Real(gt=0), doc="time constant of the output-rate estimate, ms, > 0"
     )
+
+
+@jitable
+def target_rate_track(rate: np.ndarray, params: tuple, n_spikes: int) -> bool:
+    """Update the rate estimate with this step's ``n_spikes``; returns whether it was below target.
+
+    ``rate`` float64 (1,), Hz, changed in place: ``rate <- keep rate + (1 - keep) n to_hz``;
+    ``params`` as in :func:`target_rate_step_reward`.
+    """
+    below_target = rate[0] < params[2]
+    rate[0] = params[3] * rate[0] + (1.0 - params[3]) * n_spikes * params[4]
+    return below_target
+
+
+@jitable
+def target_rate_value(params: tuple, n_spikes: int, expected: bool, below_target: bool) -> float:
+    """The reward of ``n_spikes >= 1`` output spikes (``params`` as in :func:`target_rate_step_reward`)."""
+    if not expected:
+        return -params[1] * n_spikes
+    if below_target:
+        return params[0] * n_spikes
+    return -params[0] * n_spikes if params[5] else 0.0
+
+
+@jitable
+def target_rate_step_reward(state: tuple, params: tuple, output_spikes: np.ndarray) -> float:
+    """The kernel of one network step's reward.
+
+    ``state = (rate,)``: the outputs' rate estimate, float64 (1,), Hz (updated in place);
+    ``params = (reward_mult, punish_mult, target_hz, keep, to_hz, punish_overshoot, expected)``
+    with ``expected`` the game state's ``expected_value`` (fixed for the game step);
+    ``output_spikes`` bool (O,).
+    """
+    n_spikes = np.count_nonzero(output_spikes)
+    below_target = target_rate_track(state[0], params, n_spikes)
+    if n_spikes == 0:
+        return 0.0
+    return target_rate_value(params, n_spikes, params[6], below_target)
 
 
 class TargetRate(RewarderBase):
@@ -63,6 +102,10 @@ class TargetRate(RewarderBase):
     """
 
     Config = TargetRateConfig
+    KERNEL = Kernel(
+        functions={"step_reward": target_rate_step_reward},
+        methods=("__call__", "kernel_state", "kernel_params"),
+    )
 
     def __init__(self, config: TargetRateConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -70,20 +113,43 @@ class TargetRate(RewarderBase):
         self.n_outputs = ctx.n_outputs
         self.keep = math.exp(-ctx.dt / config.tau_rate)
         self.to_hz = 1000.0 / ctx.dt / ctx.n_outputs
-        self.rate_hz = 0.0
+        self._rate = np.zeros(1, dtype=np.float64)
         self.punish_overshoot = config.above_target == "punished"
+
+    @property
+    def rate_hz(self) -> float:
+        """The outputs' rate estimate, Hz."""
+        return float(self._rate[0])
+
+    @rate_hz.setter
+    def rate_hz(self, value: float) -> None:
+        self._rate[0] = value
 
     def reset(self) -> None:
         self.rate_hz = 0.0
 
+    def kernel_state(self) -> tuple:
+        """``(rate,)``: the rate estimate, float64 (1,), Hz."""
+        return (self._rate,)
+
+    def _params(self) -> tuple:
+        return (
+            float(self.reward_mult),
+            float(self.punish_mult),
+            float(self.target_hz),
+            float(self.keep),
+            float(self.to_hz),
+            bool(self.punish_overshoot),
+        )
+
+    def kernel_params(self, state: Any) -> tuple:
+        """The parameters of :func:`target_rate_step_reward` for the game state ``state``."""
+        return (*self._params(), bool(self.expected_value(state)))
+
     def __call__(self, state: Any, action: Any, state_next: Any) -> float:
+        params = self._params()
         n_spikes = int(np.count_nonzero(action))
-        below_target = self.rate_hz < self.target_hz
-        self.rate_hz = self.keep * self.rate_hz + (1.0 - self.keep) * n_spikes * self.to_hz
+        below_target = target_rate_track(self._rate, params, n_spikes)
         if n_spikes == 0:
-            return 0.0
-        if not self.expected_value(state):
-            return -self.punish_mult * n_spikes
-        if below_target:
-            return self.reward_mult * n_spikes
-        return -self.reward_mult * n_spikes if self.punish_overshoot else 0.0
+            return 0.0  # nothing to judge; skips the expected_value call on most steps
+        return target_rate_value(params, n_spikes, bool(self.expected_value(state)), below_target)
