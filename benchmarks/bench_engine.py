@@ -2,25 +2,37 @@
 
 Usage::
 
-    python benchmarks/bench_engine.py [--quick] [--repeats 3] [--cold]
+    python benchmarks/bench_engine.py [--quick] [--repeats 3] [--cold] [--series]
 
 Workloads (each built twice from the same seed, once per engine):
 
-* ``xor_rlstdp``, ``xor_mstdpet``: Florian's (2007) rate-coded XOR network (60 inputs, 60 hidden,
-  1 output, 500 steps per pattern, a reward every step), learning with ``rlstdp`` / ``mstdpet``;
+* ``xor_rlstdp``, ``xor_shipped``, ``xor_mstdpet``: Florian's (2007) rate-coded XOR network of
+  ``florian-rate-xor`` (60 inputs, 60 hidden, 1 output, noisy LIF, 500 steps per pattern, a
+  target-rate reward every step), learning with ``rlstdp``, with the file's own ``mstdp`` and with
+  ``mstdpet``;
 * ``recurrent_110`` / ``_1100`` / ``_4400``: random recurrent networks of 100 / 1,000 / 4,000
   neurons plus 10 % inputs, 10 % connectivity, about 5 % activity per step, unsupervised ``stdp``;
-* ``sparse_1100``: the same 1,000-neuron network on the ``sparse`` weight (when installed);
+* ``sparse_1100``: the same 1,000-neuron network on the ``sparse`` weight;
 * ``izhikevich_1000``: 800 regular-spiking + 200 fast-spiking Izhikevich neurons, dense random
-  weights, no learning (reported as simulated seconds per wall second, 1 ms steps).
+  weights, no learning (also as simulated seconds per wall second, 1 ms steps);
+* ``distal_reward``: the network of ``izhikevich2007-distal-reward`` (1,000 Izhikevich neurons,
+  100,000 sparse synapses with 1-20 ms delays, ``da_stdp``, delayed rewards), as simulated
+  seconds per wall second.
 
 For each workload the engines take turns (numpy, numba, numpy, ...) for ``--repeats`` rounds of
-the same number of game steps; the best round of each is kept. ``identical`` compares every game
-step's spikes of the two runs. ``compile_s`` is the numba engine's first game step (compiling, or
-loading numba's on-disk cache); ``--cold`` points the kernel cache at a fresh folder so it
-measures a real first compile.
+the same number of game steps; the best round of each is kept, by wall clock and by the
+process's CPU time (on a shared machine the CPU figures move less with the other load).
+``identical`` compares every game step's spikes of the two runs. ``compile`` is the numba
+engine's first game step (compiling, or loading numba's on-disk cache), wall and CPU seconds;
+``--cold`` points the kernel cache and numba's cache at a fresh folder, so it measures a real
+first compile.
 
-The last line is ``RESULT {json}`` with ``speedup`` (xor_rlstdp, numba over numpy),
+``--series`` also times ``spikey series`` of the shipped ``florian-rate-xor`` over 8 repeats:
+serial on the numpy engine against the multiprocessing backend with 2 workers on the numba
+engine (interleaved, ``--series-rounds`` rounds, best kept), and checks that both give the same
+results.
+
+The last line is ``RESULT {json}`` with ``speedup`` (xor_rlstdp, numba over numpy, wall clock),
 ``identical`` (every workload) and the per-workload figures.
 """
 
@@ -30,6 +42,7 @@ import argparse
 import copy
 import json
 import os
+import sys
 import tempfile
 import time
 
@@ -56,6 +69,10 @@ def izhikevich_spec() -> dict:
     }
 
 
+def distal_reward_spec() -> dict:
+    return get_registry().get("experiment", "izhikevich2007-distal-reward").load_spec()
+
+
 class Run:
     """One network on one engine, stepped tick by tick; keeps a digest of every tick's spikes."""
 
@@ -70,10 +87,10 @@ class Run:
         self.state = self.game.reset(seed=0)[0] if self.game is not None else 0
         self.digests: list[bytes] = []
 
-    def ticks(self, count: int) -> float:
-        """Run ``count`` game steps; returns network steps per second."""
+    def ticks(self, count: int) -> tuple[float, float]:
+        """Run ``count`` game steps; returns network steps per wall second and per CPU second."""
         network, game = self.network, self.game
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(count):
             action = network.tick(self.state)
             self.digests.append(np.packbits(network.spike_log).tobytes())
@@ -82,33 +99,84 @@ class Run:
                 if network.reward_mode != "none":
                     network.reward(self.state, action, next_state)
                 self.state = next_state
-        return count * network.processing_time / (time.perf_counter() - start)
+        steps = count * network.processing_time
+        return steps / (time.perf_counter() - wall), steps / max(time.process_time() - cpu, 1e-9)
 
 
 def measure(name: str, spec: dict, ticks: int, repeats: int) -> dict:
     reference, compiled = Run(spec, "numpy"), Run(spec, "auto")
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     compiled.ticks(1)
-    compile_s = time.perf_counter() - start
+    compile_wall, compile_cpu = time.perf_counter() - wall, time.process_time() - cpu
     reference.ticks(1)
-    numpy_best = numba_best = 0.0
+    numpy_best, numba_best = [0.0, 0.0], [0.0, 0.0]
     for _ in range(repeats):
-        numpy_best = max(numpy_best, reference.ticks(ticks))
-        numba_best = max(numba_best, compiled.ticks(ticks))
+        for best, run in ((numpy_best, reference), (numba_best, compiled)):
+            rates = run.ticks(ticks)
+            best[:] = [max(best[0], rates[0]), max(best[1], rates[1])]
     identical = reference.digests == compiled.digests
     row = {
-        "numpy_steps_s": round(numpy_best),
-        "compiled_steps_s": round(numba_best),
+        "numpy_steps_s": round(numpy_best[0]),
+        "compiled_steps_s": round(numba_best[0]),
+        "numpy_cpu_steps_s": round(numpy_best[1]),
+        "compiled_cpu_steps_s": round(numba_best[1]),
         "engine": compiled.engine,
-        "ratio": round(numba_best / numpy_best, 2),
+        "ratio": round(numba_best[0] / numpy_best[0], 2),
+        "cpu_ratio": round(numba_best[1] / numpy_best[1], 2),
         "identical": identical,
-        "compile_s": round(compile_s, 2),
+        "compile_s": round(compile_wall, 2),
+        "compile_cpu_s": round(compile_cpu, 2),
+        "steps_per_tick": compiled.network.processing_time,
+        "dt_ms": float(compiled.network.config.dt),
     }
     if compiled.engine != "numba":
         row["reason"] = compiled.reason
     print(
-        f"| {name:<16} | {numpy_best:>10,.0f} | {numba_best:>10,.0f} ({compiled.engine}) | "
-        f"{row['ratio']:>6.2f}x | {str(identical):<9} | {compile_s:>7.2f} |",
+        f"| {name:<15} | {numpy_best[0]:>9,.0f} | {numba_best[0]:>9,.0f} | {row['ratio']:>6.2f}x "
+        f"| {numpy_best[1]:>9,.0f} | {numba_best[1]:>9,.0f} | {row['cpu_ratio']:>6.2f}x "
+        f"| {compiled.engine:<6} | {str(identical):<9} | {compile_wall:>6.1f} / {compile_cpu:>5.1f} |",
+        flush=True,
+    )
+    return row
+
+
+def series_time(spec: dict, engine: str, backend: str, workers: int, repeats: int) -> tuple[float, list]:
+    from spikey_meta.series import Series
+
+    spec = copy.deepcopy(spec)
+    spec["network"]["engine"] = engine
+    started = time.perf_counter()
+    outcome = Series(
+        spec, None, n_repeats=repeats, seed=0, backend=backend, workers=workers, keep_objects=False
+    ).run()
+    elapsed = time.perf_counter() - started
+    failed = [run for run in outcome if not run.ok]
+    if failed:
+        raise SystemExit(f"series on {engine}/{backend}: {failed[0].label} failed: {failed[0].error['message']}")
+    return elapsed, [(run.seed, run.results) for run in outcome]
+
+
+def measure_series(rounds: int, repeats: int = 8, workers: int = 2) -> dict:
+    """Serial numpy vs ``workers`` processes on numba, ``spikey series`` of florian-rate-xor."""
+    spec = florian_spec("shipped")
+    serial_best = parallel_best = float("inf")
+    same = True
+    for _ in range(rounds):
+        serial, serial_results = series_time(spec, "numpy", "serial", 1, repeats)
+        parallel, parallel_results = series_time(spec, "numba", "multiprocessing", workers, repeats)
+        serial_best, parallel_best = min(serial_best, serial), min(parallel_best, parallel)
+        same = same and serial_results == parallel_results
+    row = {
+        "repeats": repeats,
+        "workers": workers,
+        "serial_numpy_s": round(serial_best, 1),
+        "parallel_numba_s": round(parallel_best, 1),
+        "ratio": round(serial_best / parallel_best, 2),
+        "same_results": same,
+    }
+    print(
+        f"series florian-rate-xor x{repeats}: serial numpy {serial_best:.1f} s, {workers} workers numba "
+        f"{parallel_best:.1f} s, {row['ratio']:.2f}x, same results: {same}",
         flush=True,
     )
     return row
@@ -118,34 +186,52 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads, few steps (CI, < 1 minute)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds per engine (best kept)")
-    parser.add_argument("--cold", action="store_true", help="compile into a fresh kernel cache")
+    parser.add_argument("--cold", action="store_true", help="compile into fresh kernel and numba caches")
+    parser.add_argument("--series", action="store_true", help="also time spikey series (8 XOR runs)")
+    parser.add_argument("--series-rounds", type=int, default=1, help="interleaved rounds of the series")
+    parser.add_argument("--only", nargs="*", default=None, help="run only these workloads")
     args = parser.parse_args()
     if args.cold:
-        os.environ["SPIKEY_KERNEL_CACHE"] = tempfile.mkdtemp(prefix="spikey-kernels-")
+        if "numba" in sys.modules:
+            raise SystemExit("--cold: numba was imported before its cache folder could be set")
+        folder = tempfile.mkdtemp(prefix="spikey-kernels-")
+        os.environ["SPIKEY_KERNEL_CACHE"] = folder
+        os.environ["NUMBA_CACHE_DIR"] = os.path.join(folder, "numba")
     registry = get_registry()
+    quick = args.quick
     workloads = [
-        ("xor_rlstdp", florian_spec("rlstdp"), 4 if args.quick else 20),
-        ("xor_mstdpet", florian_spec("mstdpet"), 2 if args.quick else 10),
-        ("recurrent_110", recurrent_spec(100), 10 if args.quick else 50),
-        ("recurrent_1100", recurrent_spec(1000), 2 if args.quick else 10),
+        ("xor_rlstdp", lambda: florian_spec("rlstdp"), 4 if quick else 20),
+        ("xor_shipped", lambda: florian_spec("shipped"), 4 if quick else 20),
+        ("xor_mstdpet", lambda: florian_spec("mstdpet"), 2 if quick else 10),
+        ("recurrent_110", lambda: recurrent_spec(100), 10 if quick else 50),
+        ("recurrent_1100", lambda: recurrent_spec(1000), 2 if quick else 10),
     ]
-    if not args.quick:
-        workloads.append(("recurrent_4400", recurrent_spec(4000), 2))
-        if "sparse" in registry.names("weight"):
-            workloads.append(("sparse_1100", sparse_spec(1000), 10))
-        workloads.append(("izhikevich_1000", izhikevich_spec(), 2))
-    print("| workload         | numpy st/s | compiled st/s (engine) |  ratio | identical | compile |")
-    print("|------------------|-----------:|-----------------------:|-------:|-----------|--------:|")
-    results = {name: measure(name, spec, ticks, args.repeats) for name, spec, ticks in workloads}
-    if "izhikevich_1000" in results:
-        izh = results["izhikevich_1000"]
-        izh["numba_x_real_time"] = round(izh["compiled_steps_s"] / 1000.0, 2)
-        izh["numpy_x_real_time"] = round(izh["numpy_steps_s"] / 1000.0, 2)
+    if "sparse" in registry.names("weight"):
+        workloads.append(("sparse_1100", lambda: sparse_spec(1000), 2 if quick else 10))
+    if not quick:
+        workloads.append(("recurrent_4400", lambda: recurrent_spec(4000), 2))
+        workloads.append(("izhikevich_1000", izhikevich_spec, 2))
+    if "izhikevich2007-distal-reward" in registry.names("experiment"):
+        workloads.append(("distal_reward", distal_reward_spec, 1 if quick else 3))
+    if args.only:
+        workloads = [w for w in workloads if w[0] in args.only]
+    print(
+        "| workload        | numpy /s  | numba /s  |  ratio | numpy cpu | numba cpu | cpu ratio "
+        "| engine | identical | compile s (wall / cpu) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|---:|")
+    results = {name: measure(name, spec(), ticks, args.repeats) for name, spec, ticks in workloads}
+    for row in results.values():
+        if row["steps_per_tick"] * row["dt_ms"] >= 1000.0:  # simulated time per wall second
+            row["numba_x_real_time"] = round(row["compiled_steps_s"] * row["dt_ms"] / 1000.0, 2)
+            row["numpy_x_real_time"] = round(row["numpy_steps_s"] * row["dt_ms"] / 1000.0, 2)
     summary = {
-        "speedup": results["xor_rlstdp"]["ratio"],
+        "speedup": results["xor_rlstdp"]["ratio"] if "xor_rlstdp" in results else None,
         "identical": all(row["identical"] for row in results.values()),
         "workloads": results,
     }
+    if args.series:
+        summary["series"] = measure_series(args.series_rounds)
     print("RESULT " + json.dumps(summary))
 
 

@@ -29,10 +29,18 @@ from spikey_core import Network, build_game, get_registry
 
 
 # -- Spikey -----------------------------------------------------------------------------------------
+#: The learning rules the XOR workload runs with (``"shipped"``: the experiment file's own, mstdp).
+FLORIAN_RULES = {
+    "rlstdp": {"type": "rlstdp", "stdp_window": 20, "learning_rate": 0.025, "trace_decay": 0.04},
+    "mstdpet": {"type": "mstdpet", "learning_rate": 0.025, "tau_z": 25.0},
+}
+
+
 def florian_spec(synapse: str) -> dict:
+    """``florian-rate-xor`` (noisy LIF, target-rate reward every step) learning with ``synapse``."""
     spec = get_registry().get("experiment", "florian-rate-xor").load_spec()
-    if synapse == "mstdpet":
-        spec["synapse"] = {"type": "mstdpet", "learning_rate": 0.025, "tau_z": 25.0}
+    if synapse != "shipped":
+        spec["synapse"] = dict(FLORIAN_RULES[synapse])
     return spec
 
 

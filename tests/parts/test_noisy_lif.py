@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -63,3 +64,16 @@ def test_noise_on_the_outputs_only_and_no_reset_by_noise():
 
 def test_conformance():
     check_part("neuron", NoisyLIF)
+
+
+def test_normals_come_from_its_own_generator_and_a_block_continues_the_stream():
+    # from rest with no input, step 1 gives V - V_rest = sigma xi exactly on the noisy neurons;
+    # N numbers are drawn per step (the hidden neurons' are multiplied by 0)
+    neuron = build(NoisyLIF, n=10, n_outputs=2, noise_std=3.0, noise_targets="outputs", v_threshold=1000.0)
+    draws = copy.deepcopy(neuron.rng).standard_normal((3, 10))  # what the next 3 steps must use
+    neuron.fire()
+    neuron.integrate(np.zeros(10))
+    np.testing.assert_allclose(neuron.potentials[8:] - neuron.v_rest, 3.0 * draws[0, 8:], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(neuron.potentials[:8], neuron.v_rest)
+    block = neuron.kernel_noise(2)  # the compiled engine's block: the same stream, continued
+    np.testing.assert_array_equal(block, draws[1:])

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, param
-from spikey_core.kernels import Kernel, jitable, put_where
+from spikey_core.kernels import Kernel, copy_into, jitable, put_where
 
 from spikey_core import Part
 from spikey_parts.common import (
@@ -97,13 +97,13 @@ def threshold_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndarr
         put_where(refractory_left, refractory_steps, crossed)
     length = pending.shape[0]
     if length == 1:
-        out[:] = crossed
+        copy_into(out, crossed)
         return
     position = head[0]
     # Slot head + d = head - 1 (mod d + 1) was emitted last step: free for this step's crossings.
-    pending[(position - 1) % length] = crossed
+    copy_into(pending[(position - 1) % length], crossed)
     head[0] = (position + 1) % length
-    out[:] = pending[position]
+    copy_into(out, pending[position])
 
 
 @jitable

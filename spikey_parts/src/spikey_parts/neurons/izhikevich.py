@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, OneOf, Optional, Real, param
-from spikey_core.kernels import Kernel, add_where, jitable, put_where
+from spikey_core.kernels import Kernel, add_where, copy_into, jitable, put_where
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
@@ -84,7 +84,7 @@ def izhikevich_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndar
     """
     v, u, fired, slope = state
     np.greater_equal(v, params[4], fired)
-    out[:] = fired
+    copy_into(out, fired)
 
 
 @jitable

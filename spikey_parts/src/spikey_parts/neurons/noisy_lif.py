@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
-from spikey_core.kernels import Kernel, jitable
+from spikey_core.kernels import Kernel, copy_into, jitable
 
 from spikey_parts.neurons.base import ThresholdNeuronBase, threshold_fire, threshold_integrate
 from spikey_parts.neurons.lif import LIF, LIFConfig
@@ -38,7 +38,7 @@ def noisy_lif_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndarr
     """
     threshold_fire(state[:9], params[:8], noise[:0], out)
     if noise.size:
-        state[9][:] = noise
+        copy_into(state[9], noise)
 
 
 @jitable

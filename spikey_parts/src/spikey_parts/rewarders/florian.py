@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from spikey_core.kernels import Kernel, jitable
+from spikey_core.kernels import Kernel, count_true, jitable
 
 from spikey_parts.rewarders.base import RewardConfig, RewarderBase, expected_value_param
 
@@ -26,7 +26,7 @@ def florian_reward(size: float, n_spikes: int) -> float:
 @jitable
 def florian_step_reward(state: tuple, params: tuple, output_spikes: np.ndarray) -> float:
     """The kernel of the per-step reward: ``state = ()``, ``params = (size,)``, ``output_spikes`` bool (O,)."""
-    return florian_reward(params[0], np.count_nonzero(output_spikes))
+    return florian_reward(params[0], count_true(output_spikes))
 
 
 class Florian(RewarderBase):

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
-from spikey_core.kernels import Kernel, jitable
+from spikey_core.kernels import Kernel, count_true, jitable
 
 from spikey_parts.rewarders.base import RewardConfig, RewarderBase, expected_value_param
 
@@ -67,7 +67,7 @@ def target_rate_step_reward(state: tuple, params: tuple, output_spikes: np.ndarr
     with ``expected`` the game state's ``expected_value`` (fixed for the game step);
     ``output_spikes`` bool (O,).
     """
-    n_spikes = np.count_nonzero(output_spikes)
+    n_spikes = count_true(output_spikes)
     below_target = target_rate_track(state[0], params, n_spikes)
     if n_spikes == 0:
         return 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from spikey_core.kernels import WeightHandle, jitable
+from spikey_core.kernels import WeightHandle, copy_into, jitable
 
 from spikey_core import Part
 
@@ -115,7 +115,7 @@ def ramp_push(history: tuple, spikes: np.ndarray) -> None:
     oldest = ring[position[0]]
     np.add(count, spikes, count)
     np.subtract(count, oldest, count)
-    oldest[:] = spikes
+    copy_into(oldest, spikes)
     position[0] = (position[0] + 1) % lags
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, Real, param, probability
-from spikey_core.kernels import Kernel, jitable, weight_update
+from spikey_core.kernels import Kernel, body_units, copy_into, jitable, weight_update
 
 from spikey_core import ConfigError
 from spikey_parts.synapses.base import RampHistory, SynapseBase, ramp_push
@@ -54,8 +54,8 @@ def rlstdp_step(state, params, weight_state, weight_params, spikes) -> None:
     if scalars[1] != 0.0 and scalars[0] != 0.0:
         rlstdp_apply(state, params, weight_state, weight_params, scalars[0])
     scalars[0] *= 1.0 - params[1]
-    pending_spikes[:] = spikes
-    pending_ramp[:] = history[0]
+    copy_into(pending_spikes, spikes)
+    copy_into(pending_ramp, history[0])
     scalars[1] = 1.0
     ramp_push(history, spikes)
 
@@ -84,7 +84,7 @@ def rlstdp_apply(state, params, weight_state, weight_params, z: float) -> None:
     if now.size == 0:
         return
     scale = learning_rate * z / norm
-    columns = now[np.searchsorted(now, n_inputs) :] - n_inputs
+    columns = body_units(now, n_inputs)
     np.multiply(pending_ramp, polarities, credit)
     np.multiply(credit, scale, credit)  # column change: p_i K_i for every presynaptic unit i
     rows = now if depression else now[:0]

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
-from spikey_core.kernels import jitable
+from spikey_core.kernels import add_at, body_units, copy_into, jitable
 
 from spikey_parts.synapses.base import SynapseBase
 
@@ -65,12 +65,12 @@ def trace_update(state: tuple, params: tuple, spikes: np.ndarray) -> None:
     pre, post, spiked = state[0], state[1], state[6]
     np.multiply(pre, params[0], pre)
     np.multiply(post, params[1], post)
-    spiked[:] = spikes
+    copy_into(spiked, spikes)
     now = spikes.nonzero()[0]
     if now.size:
-        pre[now] += params[2]
-        body = now[np.searchsorted(now, params[4]) :] - params[4]
-        post[body] += params[3]
+        add_at(pre, now, params[2])
+        body = body_units(now, params[4])
+        add_at(post, body, params[3])
 
 
 @jitable
@@ -83,7 +83,7 @@ def trace_pairing_terms(state: tuple, params: tuple, scale: float) -> tuple:
     """
     pre, post, scaled_pre, scaled_post, polarities, plastic, spiked = state[:7]
     now = spiked.nonzero()[0]
-    columns = now[np.searchsorted(now, params[4]) :] - params[4]
+    columns = body_units(now, params[4])
     np.multiply(pre, polarities, scaled_pre)
     np.multiply(scaled_pre, scale, scaled_pre)
     row_change = post
