@@ -152,7 +152,9 @@ def series_time(spec: dict, engine: str, backend: str, workers: int, repeats: in
     elapsed = time.perf_counter() - started
     failed = [run for run in outcome if not run.ok]
     if failed:
-        raise SystemExit(f"series on {engine}/{backend}: {failed[0].label} failed: {failed[0].error['message']}")
+        raise SystemExit(
+            f"series on {engine}/{backend}: {failed[0].label} failed: {failed[0].error['message']}"
+        )
     return elapsed, [(run.seed, run.results) for run in outcome]
 
 

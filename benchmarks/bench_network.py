@@ -27,7 +27,6 @@ import numpy as np
 
 from spikey_core import Network, build_game, get_registry
 
-
 # -- Spikey -----------------------------------------------------------------------------------------
 #: The learning rules the XOR workload runs with (``"shipped"``: the experiment file's own, mstdp).
 FLORIAN_RULES = {

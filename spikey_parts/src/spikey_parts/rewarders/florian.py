@@ -25,7 +25,7 @@ def florian_reward(size: float, n_spikes: int) -> float:
 
 @jitable
 def florian_step_reward(state: tuple, params: tuple, output_spikes: np.ndarray) -> float:
-    """The kernel of the per-step reward: ``state = ()``, ``params = (size,)``, ``output_spikes`` bool (O,)."""
+    """The kernel of the per-step reward: no ``state``, ``params = (size,)``, ``output_spikes`` bool (O,)."""
     return florian_reward(params[0], count_true(output_spikes))
 
 
