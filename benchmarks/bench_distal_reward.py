@@ -6,7 +6,8 @@ Usage::
 
 Runs one seed of the experiment (3,600 simulated seconds by default) and writes
 ``DIR/distal-reward-seed<S>.json`` with the results, the wall time and simulated seconds per wall
-second, plus ``DIR/distal-reward-seed<S>.partial.json`` every 60 simulated seconds (the chosen
+second, the trained network (``DIR/distal-reward-seed<S>-network``, read back with
+``Network.load``), plus ``DIR/distal-reward-seed<S>.partial.json`` every 60 simulated seconds (the chosen
 weight so far), so a long run can be followed. Run the seeds in parallel processes; the target
 (paper): ``target_weight >= 0.9`` and ``target_percentile >= 99.9`` on every seed.
 """
@@ -21,13 +22,19 @@ from pathlib import Path
 from spikey_core import get_registry
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_arguments(description: str) -> argparse.Namespace:
+    """``--seed``, ``--duration`` (simulated seconds) and ``--out`` (created) of one distal-reward run."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--duration", type=int, default=3600, help="simulated seconds")
     parser.add_argument("--out", type=Path, default=Path("distal-reward-runs"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def main() -> None:
+    args = run_arguments(__doc__.splitlines()[0])
     experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
     spec = experiment.load_spec()
     spec["seed"], spec["loop"]["duration"] = args.seed, args.duration
@@ -45,6 +52,7 @@ def main() -> None:
     network, _, results, info = loop()
     wall = time.perf_counter() - start
     experiment.write_outputs(args.out, stem, network, None, results, info)
+    network.save(args.out / f"{stem}-network")
     document = {
         "seed": args.seed,
         "duration_s": args.duration,

@@ -184,8 +184,20 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path, registry):
     )()
     assert info["target_trajectory"][0] == 0.0  # the chosen synapse starts at 0 (daspnet.m)
     assert len(info["target_trajectory"]) == 4
-    assert 0 <= results["target_weight"] <= 1 and 0 < results["target_percentile"] <= 100
+    assert 0 <= results["target_weight"] <= 1
     pre, post = results["target_pre"], results["target_post"]
+    # the rank among the other excitatory -> excitatory synapses, counted one synapse at a time
+    network.synapse.sync()
+    ids, pres, posts = network.weight.synapses_from(np.flatnonzero(network.polarities > 0))
+    values = network.weight.values.reshape(-1) / network.weight.max_weight
+    others = [
+        values[i]
+        for i, a, b in zip(ids, pres, posts, strict=True)
+        if network.polarities[network.n_inputs + b] > 0 and (a, b) != (pre, post)
+    ]
+    target = results["target_weight"]
+    assert results["target_percentile"] == pytest.approx(100 * sum(w < target for w in others) / len(others))
+    assert results["others_at_or_above_target"] == pytest.approx(sum(w >= target for w in others) / len(others))
     assert network.polarities[pre] > 0 and network.polarities[post] > 0  # excitatory to excitatory
     assert results["rate_excitatory_hz"] > 0.5 and results["rate_inhibitory_hz"] > 0.5
     assert sum(info["histogram_start"]) == sum(info["histogram_end"]) > 0

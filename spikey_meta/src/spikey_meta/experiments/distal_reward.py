@@ -27,6 +27,7 @@ class DistalRewardConfig:
 DISTAL_REWARD_KEYS = (
     "target_weight",
     "target_percentile",
+    "others_at_or_above_target",
     "others_mean",
     "others_median",
     "others_p99",
@@ -48,8 +49,9 @@ class DistalRewardLoop(TrainingLoop):
     (after bringing every weight up to date with the rule's ``sync``).
 
     ``results``: ``target_weight`` (final weight of the chosen synapse / max_weight),
-    ``target_percentile`` (share of excitatory synapses it is stronger than or equal to, 100 =
-    strongest), ``others_mean`` / ``others_median`` / ``others_p99`` (the other excitatory weights,
+    ``target_percentile`` (percentage of the other excitatory-to-excitatory synapses strictly weaker
+    than it: 100 = stronger than every other; a tie at the bound does not count as beaten),
+    ``others_at_or_above_target`` (fraction of the others at least as strong), ``others_mean`` / ``others_median`` / ``others_p99`` (the other excitatory weights,
     / max_weight), ``others_above_0.9`` (their fraction >= 0.9 max), ``rate_excitatory_hz`` /
     ``rate_inhibitory_hz`` (mean firing rates over the run), ``n_rewards``. ``info``: the chosen
     weight per second, excitatory weight histograms at the start and end, the raster of one second.
@@ -122,7 +124,8 @@ class DistalRewardLoop(TrainingLoop):
         results = callback.results
         results.update(
             target_weight=float(end[choice]),
-            target_percentile=float(100.0 * np.mean(end <= end[choice])),
+            target_percentile=float(100.0 * np.mean(others < end[choice])),
+            others_at_or_above_target=float(np.mean(others >= end[choice])),
             others_mean=float(others.mean()),
             others_median=float(np.median(others)),
             others_p99=float(np.percentile(others, 99)),
