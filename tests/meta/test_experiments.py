@@ -196,8 +196,9 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path, registry):
         if network.polarities[network.n_inputs + b] > 0 and (a, b) != (pre, post)
     ]
     target = results["target_weight"]
-    assert results["target_percentile"] == pytest.approx(100 * sum(w < target for w in others) / len(others))
-    assert results["others_at_or_above_target"] == pytest.approx(sum(w >= target for w in others) / len(others))
+    weaker, at_least = sum(w < target for w in others), sum(w >= target for w in others)
+    assert results["target_percentile"] == pytest.approx(100 * weaker / len(others))
+    assert results["others_at_or_above_target"] == pytest.approx(at_least / len(others))
     assert network.polarities[pre] > 0 and network.polarities[post] > 0  # excitatory to excitatory
     assert results["rate_excitatory_hz"] > 0.5 and results["rate_inhibitory_hz"] > 0.5
     assert sum(info["histogram_start"]) == sum(info["histogram_end"]) > 0

@@ -51,8 +51,9 @@ class DistalRewardLoop(TrainingLoop):
     ``results``: ``target_weight`` (final weight of the chosen synapse / max_weight),
     ``target_percentile`` (percentage of the other excitatory-to-excitatory synapses strictly weaker
     than it: 100 = stronger than every other; a tie at the bound does not count as beaten),
-    ``others_at_or_above_target`` (fraction of the others at least as strong), ``others_mean`` / ``others_median`` / ``others_p99`` (the other excitatory weights,
-    / max_weight), ``others_above_0.9`` (their fraction >= 0.9 max), ``rate_excitatory_hz`` /
+    ``others_at_or_above_target`` (fraction of the others at least as strong), ``others_mean`` /
+    ``others_median`` / ``others_p99`` (the other excitatory weights / max_weight),
+    ``others_above_0.9`` (their fraction >= 0.9 max), ``rate_excitatory_hz`` /
     ``rate_inhibitory_hz`` (mean firing rates over the run), ``n_rewards``. ``info``: the chosen
     weight per second, excitatory weight histograms at the start and end, the raster of one second.
     """
