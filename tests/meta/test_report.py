@@ -163,3 +163,49 @@ def test_report_without_matplotlib_prints_the_table_then_the_install_hint(tmp_pa
     assert captured.err.strip() == (
         "spikey report: plots need matplotlib, the optional extra 'plot': pip install spikey-meta[plot]"
     )
+
+
+def write_population_logs(folder, epochs):
+    """Epoch logs as a population writes them: one ``epoch-NNNN.jsonl`` per epoch, a record per agent;
+    ``epochs`` lists, per epoch, (fitness, ok, cached) per agent."""
+    from spikey_meta.runlogs import RunLogger, document
+
+    logger = RunLogger(folder)
+    for epoch, agents in enumerate(epochs):
+        records = [
+            document(
+                results={"epoch": epoch, "agent": i, "fitness": f, "age": 0, "cached": c, "ok": ok, "x": i}
+            )
+            for i, (f, ok, c) in enumerate(agents)
+        ]
+        logger.write_records(records, f"epoch-{epoch:04d}")
+
+
+def test_report_on_a_population_prints_one_row_per_epoch(tmp_path, capsys):
+    import csv
+    import math
+
+    failed = (-math.inf, False, False)
+    epochs = [
+        [(0.25, True, False), (0.75, True, False), failed, (0.5, True, False)],
+        [(0.75, True, True), (1.0, True, False), (0.5, True, True)],
+    ]
+    write_population_logs(tmp_path / "pop", epochs)
+    out = tmp_path / "out"
+    assert main(["report", str(tmp_path / "pop"), "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "fitness per epoch:"
+    header = lines[1].split()
+    assert header == [
+        "epoch", "n_agents", "best_fitness", "mean_fitness", "worst_fitness", "n_failed", "n_cached"
+    ]  # fmt: skip
+    # by hand: epoch 0 finished 0.25, 0.75, 0.5 (one failure): best 0.75, mean 0.5, worst 0.25;
+    # epoch 1: 0.75, 1.0, 0.5 (two from the cache): best 1, mean 0.75, worst 0.5
+    assert lines[2].split() == ["0", "4", "0.75", "0.5", "0.25", "1", "0"]
+    assert lines[3].split() == ["1", "3", "1", "0.75", "0.5", "0", "2"]
+    assert lines[4] == "best fitness 1: epoch 1 agent 1 (epoch-0001.jsonl:2) of 7 agents"
+    assert len(lines) == 6 and lines[5] == f"wrote {out / 'epochs.csv'}"  # no per-agent rows
+    with open(out / "epochs.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [float(r["mean_fitness"]) for r in rows] == [0.5, 0.75]
+    assert [int(r["n_failed"]) for r in rows] == [1, 0]

@@ -91,3 +91,20 @@ def test_spikey_report_groups_a_folder_by_setting(files, tmp_path, capsys):
         rows = list(csv.DictReader(handle))
     assert [r["n_runs"] for r in rows] == ["2", "2"]
     assert list((tmp_path / "report").glob("compare-*.png"))
+
+
+def test_epoch_summary_ranks_failures_and_nan_lowest():
+    failed = summaries.FAILED_FITNESS
+    entry = summaries.epoch_summary(2, [3.0, failed, 1.0, 2.0], [True, False, True, True], [0, 0, 1, 1])
+    assert entry == {
+        "epoch": 2,
+        "n_agents": 4,
+        "best_fitness": 3.0,
+        "mean_fitness": 2.0,
+        "worst_fitness": 1.0,
+        "n_failed": 1,
+        "n_cached": 2,
+    }
+    none_finished = summaries.epoch_summary(0, [failed, failed], [False, False], [False, False])
+    assert none_finished["best_fitness"] == none_finished["mean_fitness"] == failed
+    assert summaries.epoch_summary(0, [math.nan, 1.0], [True, True], [0, 0])["best_fitness"] == 1.0

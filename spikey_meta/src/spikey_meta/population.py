@@ -57,6 +57,7 @@ from spikey_core.registry import Registry
 from spikey_core import seeding
 from spikey_meta.backends import check_backend, make_backend, map_jobs
 from spikey_meta.runlogs import RunLogger, document, plain
+from spikey_meta.summaries import FAILED_FITNESS, epoch_summary, orderable
 
 CHECKPOINT_NAME = "~CHECKPOINT.ckpt"  # JSON text; not ".json", so log readers skip it
 CHECKPOINT_FORMAT = "spikey-population-checkpoint/1"
@@ -313,10 +314,6 @@ class GenotypeCache:
         return cache
 
 
-#: The fitness of an agent whose evaluation failed: worse than any score.
-FAILED_FITNESS = -math.inf
-
-
 def evaluate_genotype(
     metagame: Any, genotype: dict[str, Any], seed: int
 ) -> tuple[float, bool, dict[str, str] | None]:
@@ -399,7 +396,7 @@ class Breeder:
         self, agents: list[Agent], fitness: list[float], n: int, config: PopulationConfig
     ) -> list[Agent]:
         """The ``n`` agents of the next epoch (see the module docstring for the recipe)."""
-        ranked = sorted(range(len(agents)), key=lambda i: -_orderable(fitness[i]))
+        ranked = sorted(range(len(agents)), key=lambda i: -orderable(fitness[i]))
         pool = [agents[i] for i in ranked if agents[i].age < config.max_age]
         random_share, survivor_share, mutation_share, crossover_share = config.shares
         new = [self.random() for _ in range(int(n * random_share))]
@@ -416,10 +413,6 @@ class Breeder:
         while len(new) < n:
             new.append(self.mutate(pool[int(self.rng.integers(len(pool)))]) if pool else self.random())
         return new[:n]
-
-
-def _orderable(fitness: float) -> float:
-    return -math.inf if math.isnan(fitness) else fitness
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -742,17 +735,11 @@ class Population:
 
     def _record(self, fitness: list[float], cached: list[bool], errors: list[Any] | None = None) -> None:
         errors = errors or [None] * len(fitness)
-        best = max(range(len(fitness)), key=lambda i: _orderable(fitness[i]))
-        scored = [f for f, e in zip(fitness, errors, strict=True) if e is None]
+        best = max(range(len(fitness)), key=lambda i: orderable(fitness[i]))
         self.history.append(
             {
-                "epoch": self.epoch,
-                "n_agents": len(fitness),
-                "best_fitness": fitness[best],
-                "mean_fitness": float(np.mean(scored)) if scored else FAILED_FITNESS,
+                **epoch_summary(self.epoch, fitness, [e is None for e in errors], cached),
                 "best_genotype": plain(self.agents[best].genotype),
-                "n_cached": int(sum(cached)),
-                "n_failed": sum(e is not None for e in errors),
                 "failures": [
                     {
                         "agent": i,
@@ -846,7 +833,7 @@ class Population:
     def result(self) -> PopulationResult:
         if not self.history:
             return PopulationResult({}, -math.inf, 0, self.terminated, [], _str(self.log_folder))
-        best = max(self.history, key=lambda h: _orderable(h["best_fitness"]))
+        best = max(self.history, key=lambda h: orderable(h["best_fitness"]))
         return PopulationResult(
             dict(best["best_genotype"]),
             best["best_fitness"],

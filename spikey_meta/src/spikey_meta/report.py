@@ -8,6 +8,11 @@ results. For a folder of several runs it then groups the runs by those settings:
 numeric result as mean ± sample standard deviation over the runs of each setting (also written as
 ``by-setting.csv``) and one ``compare-<metric>.png`` per metric.
 
+A population's folder (``spikey evolve``: one ``epoch-*.jsonl`` per epoch, one record per agent)
+is summarised per epoch instead, by the table ``spikey evolve`` prints (agents, best, mean and
+worst fitness, failures, cache hits; also written as ``epochs.csv``), then one line: the best
+agent's fitness, epoch, agent and log file.
+
 Exit status: 0 success; 1 some plot could not be drawn; 2 missing or unreadable path, no readable
 log, or matplotlib not installed (one line on stderr, no traceback).
 """
@@ -28,6 +33,8 @@ USAGE_ERROR = 2
 PLOT_FAILURE = 1
 #: The CSV of metrics per setting written beside the plots.
 SETTINGS_TABLE = "by-setting.csv"
+#: The CSV of fitness per epoch written for a population's folder (the name ``spikey evolve`` uses).
+EPOCHS_TABLE = "epochs.csv"
 HELP = "plot logged runs and print a summary table (needs spikey-meta[plot] for the plots)"
 
 
@@ -65,8 +72,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"spikey report: skipped {name}: {reason}", file=sys.stderr)
     if len(reader) == 0:
         return _fail(f"{path}: no readable Spikey run log")
-    print(summary_table(reader))
     out = Path(args.out) if args.out else _default_out(path)
+    if is_population(reader):
+        return _report_population(reader, out)
+    print(summary_table(reader))
     from spikey_meta.viz import PlotDependencyError
 
     grouped = setting_table(reader) if len(reader) > 1 else None
@@ -92,6 +101,36 @@ def _default_out(path: Path) -> Path:
 
 
 # -- table ----------------------------------------------------------------------------------------
+#: The results keys of every agent record of a population's epoch logs.
+AGENT_KEYS = frozenset({"epoch", "agent", "fitness"})
+
+
+def is_population(reader: Any) -> bool:
+    """Whether every log ``reader`` read is an agent record of a population (``spikey evolve``)."""
+    results = reader.results
+    return AGENT_KEYS <= set(results.columns) and bool(results[list(AGENT_KEYS)].notna().all().all())
+
+
+def _report_population(reader: Any, out: Path) -> int:
+    table = summaries.epoch_table(summaries.history_from_records(reader.results.to_dict("records")))
+    print("fitness per epoch:")
+    print(summaries.format_table(table))
+    print(best_agent_line(reader))
+    print(f"wrote {summaries.write_csv(table, out / EPOCHS_TABLE)}")
+    return 0
+
+
+def best_agent_line(reader: Any) -> str:
+    """One line naming the agent with the highest fitness (the first one on a tie)."""
+    fitness = [summaries.orderable(float(f)) for f in reader.results["fitness"]]
+    best = max(range(len(fitness)), key=fitness.__getitem__)
+    row = reader.df.iloc[best]
+    return (
+        f"best fitness {row['fitness']:.6g}: epoch {int(row['epoch'])} agent {int(row['agent'])} "
+        f"({row['filename']}) of {len(fitness)} agents"
+    )
+
+
 def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (numbers.Number, str, bool))
 

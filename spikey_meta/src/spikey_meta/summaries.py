@@ -1,8 +1,8 @@
 """Tables that summarise many runs: metrics per setting (mean ± spread over repeats), per epoch.
 
 ``spikey series`` ends with :func:`by_setting` over its runs, ``spikey report FOLDER`` with the same
-table over the logs it read, and ``spikey evolve`` with :func:`epoch_table`; each is printed with
-:func:`format_table` and written as CSV beside the logs.
+table over the logs it read, and ``spikey evolve`` (and ``spikey report`` on a population's logs)
+with :func:`epoch_table`; each is printed with :func:`format_table` and written as CSV.
 
 The spread is the sample standard deviation over the runs of a setting (``ddof = 1``; NaN for a
 single run). Bools (``win``) count as 0/1, so their mean is the fraction of runs that won.
@@ -130,21 +130,82 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def epoch_table(history: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per epoch of a population: agents, best and mean fitness, failures, cache hits."""
-    rows = []
-    for entry in history:
-        rows.append(
-            {
-                "epoch": entry.get("epoch"),
-                "n_agents": entry.get("n_agents"),
-                "best_fitness": entry.get("best_fitness"),
-                "mean_fitness": entry.get("mean_fitness"),
-                "n_failed": entry.get("n_failed", 0),
-                "n_cached": entry.get("n_cached", 0),
-            }
+#: The fitness of an agent whose evaluation failed (ranks below every real fitness).
+FAILED_FITNESS = -math.inf
+
+
+def orderable(fitness: float) -> float:
+    """``fitness`` for ranking: NaN ranks with the failures, below every real number."""
+    return -math.inf if math.isnan(fitness) else fitness
+
+
+def epoch_summary(
+    epoch: int, fitness: Sequence[float], ok: Sequence[bool], cached: Sequence[bool]
+) -> dict[str, Any]:
+    """The fitness summary of one epoch of a population.
+
+    Parameters
+    ----------
+    epoch : int
+    fitness : sequence of float, length n_agents
+        Every agent's fitness (``FAILED_FITNESS`` for a failed evaluation).
+    ok, cached : sequence of bool, length n_agents
+        Whether each agent's evaluation finished; whether its fitness came from the cache.
+
+    Returns
+    -------
+    dict
+        ``epoch``, ``n_agents``, ``best_fitness`` (over every agent, NaN ranked lowest),
+        ``mean_fitness`` and ``worst_fitness`` (over the agents that finished; ``FAILED_FITNESS``
+        when none did), ``n_failed``, ``n_cached``.
+    """
+    scored = [float(f) for f, good in zip(fitness, ok, strict=True) if good]
+    return {
+        "epoch": int(epoch),
+        "n_agents": len(fitness),
+        "best_fitness": float(max(fitness, key=orderable)),
+        "mean_fitness": float(np.mean(scored)) if scored else FAILED_FITNESS,
+        "worst_fitness": float(min(scored, key=orderable)) if scored else FAILED_FITNESS,
+        "n_failed": len(fitness) - len(scored),
+        "n_cached": int(sum(bool(c) for c in cached)),
+    }
+
+
+def history_from_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per-epoch summaries (:func:`epoch_summary`) of a population's logged agents.
+
+    ``rows`` are the ``results`` of the agent records of a population's ``epoch-*.jsonl`` logs
+    (``epoch``, ``fitness``, ``ok``, ``cached``); one summary per epoch, in epoch order.
+    """
+    by_epoch: dict[int, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_epoch.setdefault(int(row["epoch"]), []).append(row)
+    return [
+        epoch_summary(
+            epoch,
+            [float(r["fitness"]) for r in agents],
+            [r.get("ok") is not False for r in agents],
+            [bool(r.get("cached", False)) for r in agents],
         )
-    return _frame(rows)
+        for epoch, agents in sorted(by_epoch.items())
+    ]
+
+
+EPOCH_COLUMNS = ("epoch", "n_agents", "best_fitness", "mean_fitness", "worst_fitness", "n_failed", "n_cached")
+
+
+def epoch_table(history: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per epoch of a population: agents, best, mean and worst fitness, failures, cache hits.
+
+    ``history`` holds one :func:`epoch_summary` per epoch (a population's ``history``, or
+    :func:`history_from_records` of its logs); a key an older history lacks shows as NaN (0 for
+    the counts).
+    """
+    counts = {"n_failed", "n_cached"}
+    return _frame(
+        [{k: entry.get(k, 0 if k in counts else math.nan) for k in EPOCH_COLUMNS} for entry in history],
+        columns=list(EPOCH_COLUMNS),
+    )
 
 
 def _frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
@@ -153,4 +214,15 @@ def _frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
     return pandas.DataFrame(*args, **kwargs)
 
 
-__all__ = ["TAGS", "by_setting", "epoch_table", "format_table", "metric_names", "write_csv"]
+__all__ = [
+    "FAILED_FITNESS",
+    "TAGS",
+    "by_setting",
+    "epoch_summary",
+    "epoch_table",
+    "format_table",
+    "history_from_records",
+    "metric_names",
+    "orderable",
+    "write_csv",
+]
