@@ -231,6 +231,29 @@ def test_td_critic_by_hand():
     np.testing.assert_array_equal(critic.critic_weights, frozen)  # eval(): the critic does not learn
 
 
+def test_td_critic_terminal_reward_by_hand():
+    # Barto, Sutton & Anderson (1983) signal: 0 per step, -1 on the step into a terminal state
+    critic = _critic(
+        gamma=0.5,
+        trace_decay=0.5,
+        critic_rate=0.1,
+        reward_per_step=0.0,
+        terminal_reward=-1.0,
+        terminal_bounds=[0.9],
+    )
+    a, b = math.exp(-0.5), math.exp(-0.125)
+    assert critic([0.0], 0, [0.5]) == 0.0  # w = 0 and no reward: nothing learned yet
+    assert not critic.critic_weights.any()
+    assert critic([0.5], 1, [1.0]) == pytest.approx(-1.0)  # terminal: -1 + 0 - 0
+    trace = 0.25 * np.array([1.0, a]) + np.array([b, b])
+    np.testing.assert_allclose(critic.critic_weights, -0.1 / (2 * b) * trace)
+    # a non-terminal step still pays reward_per_step (0), not terminal_reward
+    critic.reset()
+    w = critic.critic_weights.copy()
+    expected = 0.5 * (w @ np.array([b, b])) - w @ np.array([1.0, a])
+    assert critic([0.0], 0, [0.5]) == pytest.approx(expected)
+
+
 def test_td_critic_needs_a_field_encoder():
     from spikey_parts.rewarders.td_critic import TDCritic
 

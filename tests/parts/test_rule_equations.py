@@ -217,3 +217,16 @@ def test_plastic_targets_outputs_learns_only_the_synapses_onto_the_outputs(cls):
         outputs_only[:, :, :-1], np.broadcast_to(start[:, :-1], outputs_only[:, :, :-1].shape)
     )
     np.testing.assert_allclose(outputs_only[:, :, -1], everything[:, :, -1], atol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [STDP, MSTDP, MSTDPET])
+def test_plastic_sources_inputs_learns_only_the_synapses_from_the_inputs(cls):
+    spikes, rewards, mask, start = scenario(6)
+    settings = {"learning_rate": 0.2, **TRACES}
+    everything = run_rule(cls, settings, spikes, rewards, mask, start)
+    inputs_only = run_rule(cls, {**settings, "plastic_sources": "inputs"}, spikes, rewards, mask, start)
+    # body rows (fixed lateral synapses) keep their start; input rows learn exactly as with "all"
+    body = inputs_only[:, N_IN:, :]
+    np.testing.assert_array_equal(body, np.broadcast_to(start[N_IN:], body.shape))
+    np.testing.assert_allclose(inputs_only[:, :N_IN, :], everything[:, :N_IN, :], atol=1e-12)
+    assert not np.array_equal(everything[-1, N_IN:], start[N_IN:])  # the body rows do learn with "all"

@@ -27,6 +27,15 @@ class TDCriticConfig(RewardConfig):
     reward_per_step: float = param(
         default=1.0, check=Real(), doc="environment reward of every step (CartPole-v1: +1)"
     )
+    terminal_reward: float | None = param(
+        default=None,
+        check=Optional(Real()),
+        doc=(
+            "reward of a step whose next observation is terminal, instead of reward_per_step; none = "
+            "reward_per_step (gymnasium's CartPole-v1 pays +1 on that step too). Barto, Sutton & "
+            "Anderson (1983): 0 per step and -1 on failure"
+        ),
+    )
     terminal_bounds: tuple | None = param(
         default=None,
         check=Optional(ArrayLike(ndim=1, finite=False, ge=0)),
@@ -49,7 +58,11 @@ class TDCritic(RewarderBase):
         e     = gamma * lambda * e + phi(s)
         w     = w + critic_rate * delta * e / |phi(s)|_1          (training only)
 
-    with ``r = reward_per_step`` and ``terminal(s')`` from ``terminal_bounds``. The rewarder
+    with ``r = reward_per_step`` (``terminal_reward`` instead where given and ``s'`` is terminal)
+    and ``terminal(s')`` from ``terminal_bounds``. With ``reward_per_step = 0`` and
+    ``terminal_reward = -1`` (the failure signal of Barto, Sutton & Anderson 1983) the TD error is
+    zero until the critic has learned which states lead to failure, so a new critic does not hand
+    the actor a long run of positive errors while its values grow towards ``1 / (1 - gamma)``. The rewarder
     returns ``reward_mult * delta`` (the reward-modulated rule, e.g. ``mstdpet``, turns it into
     weight changes of the spiking actor). ``reset()`` clears ``e`` (a new episode); ``w`` persists
     and is saved with the network. In ``eval()`` mode the critic does not learn.
@@ -97,8 +110,14 @@ class TDCritic(RewarderBase):
 
     def __call__(self, state: Any, action: Any, state_next: Any) -> float:
         phi = self.features(state)
-        following = 0.0 if self.terminal(state_next) else self.value(state_next)
-        delta = self.config.reward_per_step + self.config.gamma * following - float(self.critic_weights @ phi)
+        reward = self.config.reward_per_step
+        if self.terminal(state_next):
+            following = 0.0
+            if self.config.terminal_reward is not None:
+                reward = self.config.terminal_reward
+        else:
+            following = self.value(state_next)
+        delta = reward + self.config.gamma * following - float(self.critic_weights @ phi)
         if self.training:
             self.critic_trace *= self.config.gamma * self.config.trace_decay
             self.critic_trace += phi

@@ -49,6 +49,14 @@ class TraceConfig:
             "neurons; the rest of the network keeps its initial weights)"
         ),
     )
+    plastic_sources: str = param(
+        default="all",
+        check=OneOf(("all", "inputs")),
+        doc=(
+            'which presynaptic units\' synapses learn: "all", or only those from the "inputs" (synapses '
+            "from body neurons, e.g. fixed lateral inhibition, keep their initial weights)"
+        ),
+    )
 
 
 @jitable
@@ -58,7 +66,8 @@ def trace_update(state: tuple, params: tuple, spikes: np.ndarray) -> None:
     .. math:: P^+ \\leftarrow P^+ e^{-dt/\\tau_+} + A_+ f, \\qquad P^- \\leftarrow P^- e^{-dt/\\tau_-} + A_- f
 
     ``state`` starts ``(pre_trace (U,), post_trace (N,), scaled_pre (U,), scaled_post (N,)
-    scratch, polarities (U,), plastic bool (N,), spiked bool (U,))``; ``params`` starts
+    scratch, source_signs (U,): p_i, or 0 for a row that does not learn, plastic bool (N,), spiked
+    bool (U,))``; ``params`` starts
     ``(pre_decay, post_decay, a_plus, a_minus, n_inputs, learning_rate, all_plastic)``.
     ``spiked`` keeps a copy of ``spikes`` for the pairing terms.
     """
@@ -81,17 +90,17 @@ def trace_pairing_terms(state: tuple, params: tuple, scale: float) -> tuple:
     a unit spiking now by ``(scale * p_i) * P-`` (separable: no (R, N) array). ``state``,
     ``params`` as in :func:`trace_update`.
     """
-    pre, post, scaled_pre, scaled_post, polarities, plastic, spiked = state[:7]
+    pre, post, scaled_pre, scaled_post, signs, plastic, spiked = state[:7]
     now = spiked.nonzero()[0]
     columns = body_units(now, params[4])
-    np.multiply(pre, polarities, scaled_pre)
+    np.multiply(pre, signs, scaled_pre)
     np.multiply(scaled_pre, scale, scaled_pre)
     row_change = post
     if not params[6]:
         columns = columns[plastic[columns]]
         np.multiply(post, plastic, scaled_post)
         row_change = scaled_post
-    return columns, scaled_pre, now, row_change, polarities[now] * scale
+    return columns, scaled_pre, now, row_change, signs[now] * scale
 
 
 #: Methods the trace rules' kernels stand for (a subclass overriding one needs its own KERNEL).
@@ -116,7 +125,9 @@ class TraceRule(SynapseBase):
     weights are magnitudes and the sign is the unit's, so the change of the signed efficacy
     ``p_i W_ij`` follows the published rule. ``reset()`` clears the traces; weights persist.
     With ``plastic_targets = "outputs"``, ``zeta_ij = 0`` for every non-output ``j``: only the
-    synapses onto the output neurons learn.
+    synapses onto the output neurons learn. With ``plastic_sources = "inputs"``, ``zeta_ij = 0``
+    for every body unit ``i``: only the synapses from the input units learn (the kernels see
+    ``p_i = 0`` for the fixed rows, so every pairing term of those rows is zero).
     """
 
     Config = TraceConfig
@@ -136,15 +147,19 @@ class TraceRule(SynapseBase):
         if config.plastic_targets == "outputs":
             self.plastic[: ctx.n_neurons - ctx.n_outputs] = False
         self._all_plastic = bool(self.plastic.all())
+        #: p_i of the rows that learn, 0 for the fixed ones: the sign the pairing terms carry, (U,)
+        self.source_signs = self.polarities.copy()
+        if config.plastic_sources == "inputs":
+            self.source_signs[ctx.n_inputs :] = 0.0
 
     def kernel_state(self) -> tuple:
-        """``(pre_trace, post_trace, scaled_pre, scaled_post, polarities, plastic, spiked)``."""
+        """``(pre_trace, post_trace, scaled_pre, scaled_post, source_signs, plastic, spiked)``."""
         return (
             self.pre_trace,
             self.post_trace,
             self._scaled_pre,
             self._scaled_post,
-            self.polarities,
+            self.source_signs,
             self.plastic,
             self._spiked,
         )
