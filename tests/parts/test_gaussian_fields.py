@@ -254,6 +254,26 @@ def test_td_critic_terminal_reward_by_hand():
     assert critic([0.0], 0, [0.5]) == pytest.approx(expected)
 
 
+def test_td_critic_joint_dims_add_two_dimensional_fields_by_hand():
+    from spikey_parts.rewarders.td_critic import TDCritic
+
+    # two dimensions, fields at 0 and 1 (sigma 1) each: g(x) = (e^(-x^2/2), e^(-(x-1)^2/2))
+    encoder = build(n=4, low=[0.0, 0.0], high=[1.0, 1.0], n_fields=2, width=1.0, max_rate_hz=100.0)
+    ctx = BuildContext(n_inputs=4, n_neurons=1, n_outputs=0, processing_time=1, parts={"input": encoder})
+    critic = TDCritic(from_dict(TDCritic.Config, {"joint_dims": [[0, 1]]}), ctx)
+    x, y = 0.0, 0.5
+    gx = np.array([1.0, math.exp(-0.5)])
+    gy = np.array([math.exp(-0.125), math.exp(-0.125)])
+    # 4 single fields, then the 2 x 2 products g_0k(x) g_1l(y), k-major
+    expected = np.concatenate([gx, gy, [gx[0] * gy[0], gx[0] * gy[1], gx[1] * gy[0], gx[1] * gy[1]]])
+    np.testing.assert_allclose(critic.features([x, y]), expected)
+    assert critic.critic_weights.shape == (8,)
+    with pytest.raises(ConfigError, match=r"\$\.rewarder\.joint_dims \(TDCritic\): pairs of two different"):
+        TDCritic(from_dict(TDCritic.Config, {"joint_dims": [[0, 2]]}), ctx)
+    with pytest.raises(ConfigError, match=r"joint_dims"):
+        TDCritic(from_dict(TDCritic.Config, {"joint_dims": [[1, 1]]}), ctx)
+
+
 def test_td_critic_needs_a_field_encoder():
     from spikey_parts.rewarders.td_critic import TDCritic
 

@@ -12,6 +12,19 @@ from spikey_core import ConfigError
 from spikey_parts.rewarders.base import RewardConfig, RewarderBase
 
 
+def _pairs(value: Any) -> Any:
+    """``[[i, j], ...]`` as a tuple of integer pairs; anything else is left for the check to report."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return value
+    if array.size == 0:
+        return ()
+    if array.ndim != 2 or array.shape[1] != 2 or np.any(array != np.round(array)):
+        return value
+    return tuple((int(i), int(j)) for i, j in array)
+
+
 @attrs.frozen(kw_only=True)
 class TDCriticConfig(RewardConfig):
     gamma: float = param(default=0.95, check=Real(ge=0, lt=1), doc="discount factor per game step, in [0, 1)")
@@ -36,6 +49,16 @@ class TDCriticConfig(RewardConfig):
             "Anderson (1983): 0 per step and -1 on failure"
         ),
     )
+    joint_dims: tuple = param(
+        default=(),
+        check=ArrayLike(ndim=(1, 2), ge=0),
+        converter=_pairs,
+        doc=(
+            "pairs [i, j] of the encoder's encoded dimensions (positions in its dims) whose 2-D "
+            "Gaussian fields (products of the two dimensions' fields, n_fields^2 per pair) the critic "
+            "adds to its features; [] = the encoder's fields only"
+        ),
+    )
     terminal_bounds: tuple | None = param(
         default=None,
         check=Optional(ArrayLike(ndim=1, finite=False, ge=0)),
@@ -46,12 +69,22 @@ class TDCriticConfig(RewardConfig):
         ),
     )
 
+    def __attrs_post_init__(self) -> None:
+        if not all(isinstance(pair, tuple) and len(pair) == 2 for pair in self.joint_dims):
+            raise ConfigError(
+                f"TDCriticConfig.joint_dims: must be a list of [i, j] integer pairs (got {self.joint_dims!r})"
+            )
+
 
 class TDCritic(RewarderBase):
     """Critic of an actor-critic: the reward it hands the learning rule is the TD error.
 
-    The state value is linear in the input encoder's normalised field rates ``phi(s)`` (an
-    encoder with ``rates_hz``, e.g. ``gaussian_fields``; ``phi = rates / max_rate_hz``):
+    The state value is linear in features ``phi(s)``: the input encoder's normalised field rates
+    ``g(s) = rates / max_rate_hz`` (an encoder with ``rates_hz``, e.g. ``gaussian_fields``, whose
+    fields form a (D, K) grid) and, for every pair ``(i, j)`` of ``joint_dims``, the products
+    ``g_ik(s) g_jl(s)`` (k, l = 0 .. K-1): 2-D Gaussian fields over dimensions i and j, so the value
+    can depend on their combination (in CartPole whether the pole falls depends on angle and angular
+    velocity together, which a sum of per-dimension terms cannot express).
     ``V(s) = w . phi(s)``. For every game step ``(s, a, s')``::
 
         delta = r + gamma * V(s') * (1 - terminal(s')) - V(s)
@@ -85,15 +118,30 @@ class TDCritic(RewarderBase):
                 "for its features"
             )
         self.encoder = encoder
+        self._grid = np.shape(encoder.centres)
         size = int(np.size(encoder.centres))
+        self._joint = [(int(i), int(j)) for i, j in config.joint_dims]
+        dims = self._grid[0] if len(self._grid) == 2 else 1
+        outside = sorted({d for pair in self._joint for d in pair if d >= dims})
+        if outside or any(len(set(pair)) != 2 for pair in self._joint):
+            raise ConfigError(
+                f"$.rewarder.joint_dims (TDCritic): pairs of two different encoded dimensions in "
+                f"[0, {dims}) (got {[list(p) for p in config.joint_dims]}); the encoder encodes {dims}"
+            )
+        size += len(self._joint) * int(self._grid[-1]) ** 2
         self.critic_weights = np.zeros(size, dtype=np.float64)
         self.critic_trace = np.zeros(size, dtype=np.float64)
         bounds = config.terminal_bounds
         self._bounds = None if bounds is None else np.asarray(bounds, dtype=np.float64)
 
     def features(self, state: Any) -> np.ndarray:
-        """``phi(s)``: the encoder's field rates over their peak, float64 (fields,), a copy."""
-        return self.encoder.rates_hz(state) / self.encoder.max_rate_hz
+        """``phi(s)``: the field rates over their peak, then every joint pair's products, float64, a copy."""
+        fields = self.encoder.rates_hz(state) / self.encoder.max_rate_hz
+        if not self._joint:
+            return fields
+        grid = fields.reshape(self._grid)
+        products = [np.outer(grid[i], grid[j]).ravel() for i, j in self._joint]
+        return np.concatenate([fields, *products])
 
     def value(self, state: Any) -> float:
         """``V(s) = w . phi(s)``."""
