@@ -21,6 +21,9 @@ def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if keys.size == 1:
         key = int(keys[0])
         return np.arange(pointers[key], pointers[key + 1])
+    if 1 < keys.size <= 4:  # a few units (sparse activity): fewer numpy calls than the vectorised form
+        bounds = zip(pointers[keys].tolist(), pointers[keys + 1].tolist(), strict=True)
+        return np.concatenate([np.arange(start, end) for start, end in bounds])
     starts = pointers[keys]
     counts = pointers[keys + 1] - starts
     ends = np.cumsum(counts)
@@ -68,17 +71,16 @@ def sparse_deliver(
 
     Each neuron's input is summed from 0 over the active rows in ascending order (``bincount``
     adds in input order), so every path gives the same bits. A row has at most one synapse onto
-    each neuron, so one active row is added with a plain indexed add.
+    each neuron, so a few active rows are added one by one with a plain indexed add.
     """
-    if active.size > 1:
+    if active.size > 4:
         ids = gather_ranges(pointers, active)
         amounts = values[ids]
         amounts *= per_range(pointers, active, emit[active])
         out[...] = np.bincount(post[ids], weights=amounts, minlength=out.shape[0])
         return
     out.fill(0.0)
-    if active.size == 1:
-        unit = int(active[0])
+    for unit in active.tolist():
         start, end = int(pointers[unit]), int(pointers[unit + 1])
         out[post[start:end]] += values[start:end] * emit[unit]
 
@@ -115,11 +117,6 @@ def sparse_update(
         row += row_values
         clip_values(row, max_weight)
         values[row_ids] = row
-
-
-def _read_only(view: np.ndarray) -> np.ndarray:
-    view.flags.writeable = False
-    return view
 
 
 # -- configuration ------------------------------------------------------------------------------------
@@ -352,24 +349,23 @@ class Sparse(Part):
         clip_values(self.values, self.max_weight)
 
     def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(ids, pre, post)`` of the synapses leaving ``rows`` (may be read-only views: never write)."""
         rows = np.asarray(rows, dtype=np.intp)
         if rows.size == 1:  # one unit: its synapses are one slice
             start, end = int(self.pointers[rows[0]]), int(self.pointers[rows[0] + 1])
-            return np.arange(start, end), _read_only(self.pre[start:end]), _read_only(self.post[start:end])
+            return np.arange(start, end), rows.repeat(end - start), self.post[start:end].astype(np.intp)
         ids = gather_ranges(self.pointers, rows)
-        return ids, self.pre[ids], self.post[ids]
+        return ids, per_range(self.pointers, rows, rows), self.post[ids].astype(np.intp)
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(ids, pre, post)`` of the synapses onto ``columns`` (may be read-only views: never write)."""
+        # intp ids and units: indexing with int32 arrays costs a cast per call, more than the copy
         columns = np.asarray(columns, dtype=np.intp)
         if columns.size == 1:  # one neuron: its synapses are one slice of the column index
             start, end = int(self.post_pointers[columns[0]]), int(self.post_pointers[columns[0] + 1])
-            post = np.full(end - start, columns[0], dtype=np.intp)
-            return _read_only(self.by_post[start:end]), _read_only(self.pre_by_post[start:end]), post
+            ids, pre = self.by_post[start:end].astype(np.intp), self.pre_by_post[start:end].astype(np.intp)
+            return ids, pre, columns.repeat(end - start)
         positions = gather_ranges(self.post_pointers, columns)
         post = np.repeat(columns, self.post_pointers[columns + 1] - self.post_pointers[columns])
-        return self.by_post[positions], self.pre_by_post[positions], post
+        return self.by_post[positions].astype(np.intp), self.pre_by_post[positions].astype(np.intp), post
 
     def _column_terms(
         self, columns: np.ndarray, change: np.ndarray
