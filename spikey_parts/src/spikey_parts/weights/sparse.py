@@ -373,7 +373,7 @@ class Sparse(Part):
         """``(ids, change of each, pre of each)`` of the synapses onto ``columns``."""
         positions = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
         pre = self.pre_by_post[positions]
-        return self.by_post[positions], change[pre], pre
+        return self.by_post[positions].astype(np.intp), change[pre], pre
 
     def _row_terms(
         self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None
