@@ -281,3 +281,38 @@ def test_result_key_declarations_are_inherited_only_by_subclasses_that_write_no_
     assert declared_result_keys(Quiet(), loop, CALLBACK_EVENTS) == {"total_time"}
     assert declared_result_keys(Writes(), loop, CALLBACK_EVENTS) is None
     assert declared_result_keys(Redeclares(), loop, CALLBACK_EVENTS) == {"total_time", "extra"}
+
+
+class LazySynapse(toy_parts.CountingSynapse):
+    """Holds its weight changes until ``sync()``, as a lazily integrating rule (da_stdp) does."""
+
+    def __init__(self, config, ctx):
+        super().__init__(config, ctx)
+        self.held = 0.0
+
+    def reward(self, reward):
+        if self.training:
+            self.held += self.config.learning_rate * reward
+
+    def sync(self):
+        self.weight.values[...] += self.held
+        self.weight.clip()
+        self.held = 0.0
+
+
+@pytest.mark.parametrize("synapse", [toy_parts.CountingSynapse, LazySynapse])
+def test_weights_of_a_sparse_network_are_recorded_by_synapse(synapse):
+    # a sparse weight has no (U, N) matrix: the signals are weight.values, (S,) by synapse id.
+    # fan_out 1 onto distinct targets: 4 units -> 4 synapses of 0.25 * 4 = 1; the constant rewarder
+    # gives 1 per network step, 2 episodes x 4 ticks x 3 steps = 24 rewards of 0.1 each -> 3.4
+    # (the lazy rule holds all of it until the callback syncs it at training_end)
+    from spikey_parts.weights.sparse import Sparse
+
+    spec = toy_parts.toy_spec(reward_mode="step")
+    spec["weight"] = {"type": Sparse, "fan_out": 1, "low": 0.25, "high": 0.25, "max_weight": 4.0}
+    spec["synapse"] = {"type": synapse}
+    network, _, _, info = make_loop(spec, callback=RLCallback())()
+    assert network.weight.n_synapses == 4
+    np.testing.assert_array_equal(info["weights_original"], np.ones(4))
+    np.testing.assert_allclose(info["weights_final"], np.full(4, 3.4))
+    assert info["weights_final"] is not network.weight.values

@@ -14,8 +14,8 @@ start_time             ``time.time()`` at ``network_init``, s                   
 finish_time            ``time.time()`` at ``training_end``, s                    always
 results.total_time     finish_time - start_time, s                               always
 tick_rewards           per-network-step rewards of each tick, float (P,)         not reduced, step mode
-weights_original       weight matrix (U, N) at ``network_init``                  not reduced
-weights_final          weight matrix (U, N) at ``training_end``                  not reduced
+weights_original       every weight at ``network_init`` (see below)              not reduced
+weights_final          every weight at ``training_end`` (see below)              not reduced
 step_inrates           mean spikes per input unit per network step in the tick   measure_rates
 step_sysrates          the same for hidden body neurons (0.0 when none)          measure_rates
 step_outrates          the same for output neurons                               measure_rates
@@ -23,6 +23,12 @@ step_outrates          the same for output neurons                              
 
 Rates are fractions in [0, 1]: spikes / (units x processing_time) of the tick's
 ``network.spike_log``; divide by ``dt`` (ms) for spikes per ms.
+
+Weights are recorded in the weight part's own layout, ``weight.values`` of the weight protocol
+(a copy): float (U, N) for the dense weights (``random``, ``manual``), float (S,) in synapse-id
+order for ``sparse`` (``weight.synapses_from(rows)`` gives the ids with their pre and post units),
+so no dense (U, N) array is ever formed for a sparse network. A learning rule that integrates
+weights lazily (``da_stdp``) is brought up to date with its ``sync()`` before the read.
 """
 
 from __future__ import annotations
@@ -79,8 +85,8 @@ class RLCallback(ExperimentCallback):
             self.track(
                 "network_tick", "info", "tick_rewards", "network.tick_rewards", "list", when=self._per_step
             )
-            self.track("network_init", "info", "weights_original", "network.weight.matrix", "scalar")
-            self.track("training_end", "info", "weights_final", "network.weight.matrix", "scalar")
+            self.track("network_init", "info", "weights_original", self.weight_values, "scalar")
+            self.track("training_end", "info", "weights_final", self.weight_values, "scalar")
         if measure_rates:
             self.track("network_tick", "info", "step_inrates", self.input_rate, "list")
             self.track("network_tick", "info", "step_sysrates", self.hidden_rate, "list")
@@ -117,6 +123,17 @@ class RLCallback(ExperimentCallback):
         return super().result_keys(loop) | {"total_time"}
 
     # -- measured quantities ----------------------------------------------------------------------
+    def weight_values(self) -> np.ndarray:
+        """Every stored weight now, a copy of ``weight.values``: float (U, N) dense, (S,) sparse.
+
+        A learning rule with a ``sync()`` method (lazy integration, ``da_stdp``) is synced first,
+        so the values are those of the current step.
+        """
+        sync = getattr(self.network.synapse, "sync", None)
+        if callable(sync):
+            sync()
+        return np.array(self.network.weight.values, copy=True)
+
     def _per_step(self) -> bool:
         return getattr(self.network, "reward_mode", None) == "step"
 
