@@ -30,7 +30,9 @@ class FlorianRateXOR(ReferenceExperiment):
 
 class ControlRun:
     """Mixin: the experiment it precedes in the bases, without learning (learning rate 0) and,
-    when ``control_patterns`` is set, with only that many game steps."""
+    when ``control_patterns`` is set, with only that many game steps. Schedules of the learning
+    rate (``modifiers`` with ``param = "synapse.learning_rate"``) are dropped, since they would set
+    it back above 0."""
 
     control_patterns: ClassVar[int | None] = None
 
@@ -39,9 +41,16 @@ class ControlRun:
         spec = super().load_spec()  # type: ignore[misc]
         spec["name"] = spec["name"] + "-control"
         spec["synapse"]["learning_rate"] = 0.0
+        if "modifiers" in spec:
+            spec["modifiers"] = [m for m in spec["modifiers"] if not schedules_learning_rate(m)]
         if cls.control_patterns is not None:
             spec["loop"]["len_episode"] = cls.control_patterns
         return spec
+
+
+def schedules_learning_rate(modifier: Any) -> bool:
+    """Whether a ``[[modifiers]]`` entry schedules ``synapse.learning_rate``."""
+    return isinstance(modifier, dict) and modifier.get("param") == "synapse.learning_rate"
 
 
 class FlorianRateXORControl(ControlRun, FlorianRateXOR):
