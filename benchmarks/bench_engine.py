@@ -49,7 +49,7 @@ import time
 import numpy as np
 from bench_network import florian_spec, recurrent_spec  # the same workloads as bench_network.py
 
-from spikey_core import Network, build_game, get_registry
+from spikey_core import Network, build_game, get_registry, make_loop
 
 
 def sparse_spec(n: int) -> dict:
@@ -80,7 +80,10 @@ class Run:
         spec = copy.deepcopy(spec)
         spec["network"]["engine"] = engine
         self.game = build_game(spec["game"]) if "game" in spec else None
-        self.network = Network.from_spec(spec, game=self.game)
+        if spec.get("loop", {}).get("type") == "distal_reward":  # the loop chooses the rewarded synapse
+            self.network = make_loop(spec).build()
+        else:
+            self.network = Network.from_spec(spec, game=self.game)
         self.engine = self.network.engine_name
         self.reason = self.network.engine_reason
         self.network.reset()
@@ -155,7 +158,11 @@ def series_time(spec: dict, engine: str, backend: str, workers: int, repeats: in
         raise SystemExit(
             f"series on {engine}/{backend}: {failed[0].label} failed: {failed[0].error['message']}"
         )
-    return elapsed, [(run.seed, run.results) for run in outcome]
+    # the run's bookkeeping differs by design: its series id hashes the spec (engine included)
+    bookkeeping = {"series_id", "total_time"}
+    return elapsed, [
+        (run.seed, {k: v for k, v in run.results.items() if k not in bookkeeping}) for run in outcome
+    ]
 
 
 def measure_series(rounds: int, repeats: int = 8, workers: int = 2) -> dict:
