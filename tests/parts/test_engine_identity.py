@@ -146,3 +146,19 @@ def test_recurrent_stdp_identical():
         "readout": {"type": "threshold"},
     }
     assert_identical(spec, 10)
+
+
+@pytest.mark.slow
+def test_izhikevich_network_neurons_with_thalamic_noise_identical():
+    # the distal-reward neurons (two populations, uniform thalamic input drawn per step) on a
+    # dense weight with stdp: the noise block of the compiled engine is the numpy engine's draws
+    spec = {
+        "seed": 5,
+        "network": {"n_inputs": 0, "n_neurons": 200, "n_outputs": 1, "processing_time": 100},
+        "input": {"type": "rate_map", "state_rate_map": [0.0]},
+        "neuron": {"type": "izhikevich_network", "inhibitory_last": 40, "noise": 13.0},
+        "weight": {"type": "random", "connection_probability": 0.1, "max_weight": 10.0, "high": 0.5},
+        "synapse": {"type": "stdp", "learning_rate": 0.01},
+        "readout": {"type": "threshold"},
+    }
+    assert_identical(spec, 10)

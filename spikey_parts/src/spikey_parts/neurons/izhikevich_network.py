@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, OneOf, Optional, Real, param
+from spikey_core.kernels import Kernel, copy_into, jitable
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
@@ -40,6 +41,36 @@ class IzhikevichNetworkConfig(NeuronOutputConfig):
     )
 
 
+@jitable
+def izhikevich_network_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndarray) -> None:
+    """``out = v >= v_peak`` (bool (N,)); keeps the step's uniform numbers for the integration.
+
+    ``state = (v, u, fired, slope, thalamic, drive)`` (float (N,) but ``fired`` bool (N,));
+    ``params = (a, b, c, d, v_peak, dt, substeps, noise)`` with ``a, b, c, d`` float (N,);
+    ``noise``: this step's ``N`` numbers ``U(0, 1)`` (or none: the part's own ``integrate``
+    draws them into ``thalamic`` itself).
+    """
+    v, fired = state[0], state[2]
+    np.greater_equal(v, params[4], fired)
+    copy_into(out, fired)
+    if noise.size:
+        copy_into(state[4], noise)
+
+
+@jitable
+def izhikevich_network_integrate(state: tuple, params: tuple, current: np.ndarray) -> None:
+    """``I = current + noise (U - 0.5)``, then :func:`~spikey_parts.neurons.izhikevich.izhikevich_integrate`.
+
+    ``U`` = ``thalamic`` (the step's uniform numbers); ``state``, ``params`` as in
+    :func:`izhikevich_network_fire`.
+    """
+    thalamic, drive = state[4], state[5]
+    np.subtract(thalamic, 0.5, drive)
+    np.multiply(drive, params[7], drive)
+    np.add(drive, current, drive)
+    izhikevich_integrate(state[:4], params[:7], drive)
+
+
 class IzhikevichNetwork(Part):
     """Izhikevich (2003) neurons in the two populations of Izhikevich's network models (2003, 2007).
 
@@ -62,6 +93,10 @@ class IzhikevichNetwork(Part):
 
     Config = IzhikevichNetworkConfig
     STATE = ("potentials", "recovery", "fired")
+    KERNEL = Kernel(
+        functions={"fire": izhikevich_network_fire, "integrate": izhikevich_network_integrate},
+        methods=("fire", "integrate", "kernel_state", "kernel_params", "kernel_noise"),
+    )
 
     def __init__(self, config: IzhikevichNetworkConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -86,7 +121,9 @@ class IzhikevichNetwork(Part):
         self.recovery = np.zeros(n, dtype=ctx.dtype)
         self.fired = np.zeros(n, dtype=bool)
         self._drive = np.zeros(n, dtype=ctx.dtype)
+        self._thalamic = np.zeros(n, dtype=ctx.dtype)
         self._slope = np.zeros(n, dtype=ctx.dtype)
+        self._no_noise = np.zeros(0, dtype=np.float64)
         self.reset()
 
     def reset(self) -> None:
@@ -96,23 +133,26 @@ class IzhikevichNetwork(Part):
         self.fired.fill(False)
 
     def fire(self) -> np.ndarray:
-        np.greater_equal(self.potentials, self.v_peak, out=self.fired)
+        izhikevich_network_fire(self.kernel_state(), self.kernel_params(), self._no_noise, self.fired)
         return self.fired
 
     def kernel_state(self) -> tuple:
-        """The arrays the integration changes in place: ``(v, u, fired, scratch)``."""
-        return self.potentials, self.recovery, self.fired, self._slope
+        """The arrays the kernel changes in place: ``(v, u, fired, scratch, thalamic, drive)``."""
+        return self.potentials, self.recovery, self.fired, self._slope, self._thalamic, self._drive
 
     def kernel_params(self) -> tuple:
-        """``(a, b, c, d, v_peak, dt, substeps)``: ``a, b, c, d`` float (N,), the rest scalars."""
+        """``(a, b, c, d, v_peak, dt, substeps, noise)``: ``a, b, c, d`` float (N,), the rest scalars."""
         a, b, c, d = self.params
-        return a, b, c, d, float(self.v_peak), self.dt, int(self.substeps)
+        return a, b, c, d, float(self.v_peak), self.dt, int(self.substeps), float(self.noise)
+
+    def kernel_noise(self, steps: int) -> np.ndarray:
+        """The ``U(0, 1)`` numbers of ``steps`` steps, float64 (steps, N), from ``self.rng``.
+
+        The same numbers, in the same order, as ``steps`` calls of :meth:`integrate` draw.
+        """
+        return self.rng.random((steps, self.potentials.shape[0]))
 
     def integrate(self, current: np.ndarray) -> None:
         """``I = current + noise (U(0, 1) - 0.5)``, then reset the fired and advance one step."""
-        drive = self._drive
-        self.rng.random(dtype=drive.dtype, out=drive)
-        drive -= 0.5
-        drive *= self.noise
-        drive += current
-        izhikevich_integrate(self.kernel_state(), self.kernel_params(), drive)
+        self.rng.random(dtype=self._thalamic.dtype, out=self._thalamic)
+        izhikevich_network_integrate(self.kernel_state(), self.kernel_params(), current)
