@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_network.py [--repeats 3] [--quick]
+    python benchmarks/bench_network.py [--repeats 3] [--quick] [--engine numpy]
 
 Two workloads, each timed through Spikey's ``Network`` and through a hand-written numpy loop that
 does the same arithmetic with no framework around it (the "floor"):
@@ -62,7 +62,8 @@ def recurrent_spec(n: int) -> dict:
     }
 
 
-def spikey_steps_per_second(spec: dict, ticks: int) -> float:
+def spikey_steps_per_second(spec: dict, ticks: int, engine: str = "numpy") -> float:
+    spec["network"]["engine"] = engine
     game = build_game(spec["game"]) if "game" in spec else None
     network = Network.from_spec(spec, game=game)
     network.reset()
@@ -199,20 +200,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer ticks (a smoke run)")
+    parser.add_argument(
+        "--engine", default="numpy", help="Spikey's engine (default numpy, the reference; see bench_engine)"
+    )
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
     rows = []
     for synapse in ("rlstdp", "mstdpet"):
         ticks = max(1, int(40 * scale))
-        spikey = best(lambda s=synapse, t=ticks: spikey_steps_per_second(florian_spec(s), t), args.repeats)
+        run = lambda s=synapse, t=ticks: spikey_steps_per_second(florian_spec(s), t, args.engine)  # noqa: E731
+        spikey = best(run, args.repeats)
         floor = best(lambda s=synapse, t=ticks: florian_floor(s, t), args.repeats)
         rows.append((f"Florian XOR, {synapse}", 121, spikey, floor))
     for n, ticks in ((100, 100), (1000, 30), (4000, 5)):
         ticks = max(1, int(ticks * scale))
-        spikey = best(lambda n=n, t=ticks: spikey_steps_per_second(recurrent_spec(n), t), args.repeats)
+        run = lambda n=n, t=ticks: spikey_steps_per_second(recurrent_spec(n), t, args.engine)  # noqa: E731
+        spikey = best(run, args.repeats)
         floor = best(lambda n=n, t=ticks: recurrent_floor(n, t), args.repeats)
         rows.append(("recurrent, stdp, 5 % activity", n + n // 10, spikey, floor))
-    print("| workload | units | Spikey steps/s | numpy floor steps/s | Spikey time / floor time |")
+    header = f"Spikey ({args.engine}) steps/s | numpy floor steps/s | Spikey time / floor time"
+    print(f"| workload | units | {header} |")
     print("|---|---:|---:|---:|---:|")
     for name, units, spikey, floor in rows:
         print(f"| {name} | {units:,} | {spikey:,.0f} | {floor:,.0f} | {floor / spikey:.2f} |")
