@@ -245,3 +245,22 @@ def test_resume_after_kill_9_gives_the_uninterrupted_study(tmp_path):
 
     assert trials_of(load(killed)) == trials_of(load(tmp_path / "whole"))
     assert len(load(killed).trials) == 8
+
+
+@pytest.mark.parametrize("cut", ["trial created, no setting drawn", "first trial asked, second not"])
+def test_resume_of_a_batch_interrupted_while_asking_gives_the_uninterrupted_study(tmp_path, cut):
+    """A kill -9 can land inside ``Study.ask``: the resumed study must still equal the whole one."""
+    metagame = metagame_of(tune_file(tmp_path))
+    common = {"batch_size": 2, "seed": 5, "n_startup_trials": 2, "backend": "serial"}
+    whole = Tuner(metagame, n_trials=6, storage=f"sqlite:///{tmp_path / 'whole.db'}", **common).run()
+    storage = f"sqlite:///{tmp_path / 'cut.db'}"
+    first = Tuner(metagame, n_trials=4, storage=storage, **common)
+    first.run()
+    first.study.sampler = first._sampler(2)  # batch 2 starts being asked, then the process dies
+    if cut == "trial created, no setting drawn":
+        first.study._storage.create_new_trial(first.study._study_id)
+    else:
+        first.study.ask(first.distributions)
+    resumed = Tuner(metagame, n_trials=6, storage=storage, resume=True, **common).run()
+    assert trials_of(resumed) == trials_of(whole)
+    assert all(t.params for t in resumed.trials)

@@ -397,6 +397,36 @@ class Tuner:
             self.study.enqueue_trial(self.grid()[len(self.study.trials)])
         return self.study.ask(self.distributions)
 
+    def _resume_batch(self, batch: int) -> list[tuple[int, dict]]:
+        """The interrupted batch's trials to run, with the settings an uninterrupted study gives them.
+
+        A kill can land while a batch is being asked, leaving a trial with some or none of its
+        settings drawn and the batch's later trials not asked. The batch's sampler is made again
+        and moved on by drawing once more, in the original order, every setting already stored
+        (the stored value is kept); the missing settings and trials are then drawn as they would
+        have been.
+        """
+        TrialState = self.optuna.trial.TrialState
+        start = batch * self.batch_size
+        sampler = self.study.sampler = self._sampler(batch)
+        asked = []
+        for frozen in [t for t in self.study.get_trials(deepcopy=False) if t.number >= start]:
+            unfinished = frozen.state in (TrialState.RUNNING, TrialState.WAITING)
+            trial = self.optuna.trial.Trial(self.study, frozen._trial_id) if unfinished else None
+            for name, distribution in self.distributions.items():
+                if name in frozen.params:
+                    sampler.sample_independent(self.study, frozen, name, distribution)
+                elif trial is not None:
+                    trial._suggest(name, distribution)  # what Study.ask does for fixed distributions
+            if trial is not None:
+                asked.append((frozen.number, dict(trial.params)))
+        for _ in range(min(start + self.batch_size, self.n_trials) - len(self.study.trials)):
+            if self._grid_done():
+                break
+            trial = self._ask()
+            asked.append((trial.number, dict(trial.params)))
+        return asked
+
     # -- running -----------------------------------------------------------------------------------
     def run(self, progress: Any = None) -> Any:
         """Run the study to ``n_trials``; returns it (``study.best_params``, ``study.trials``)."""
@@ -406,7 +436,8 @@ class Tuner:
         try:
             unfinished = [t for t in self.study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))]
             if unfinished:  # interrupted: the same settings and seeds again
-                self._run_batch(backend, logger, [(t.number, dict(t.params)) for t in unfinished], progress)
+                asked = self._resume_batch(unfinished[0].number // self.batch_size)
+                self._run_batch(backend, logger, asked, progress)
             while len(self.study.trials) < self.n_trials and not self._grid_done():
                 batch = len(self.study.trials) // self.batch_size
                 self.study.sampler = self._sampler(batch)
