@@ -69,11 +69,29 @@ def test_the_progress_bar_starts_no_thread():
 
     from spikey_core.cli import progress_bar
 
+    pytest.importorskip("tqdm", reason="the core alone has no progress bar (spikey-core[progress])")
+
     before = {thread.ident for thread in threading.enumerate()}
     bar = progress_bar(3, unit="step")
     bar.update(3)
     bar.close()
     assert {thread.ident for thread in threading.enumerate()} == before
+
+
+def test_without_tqdm_there_is_no_progress_bar(monkeypatch):
+    import builtins
+
+    from spikey_core.cli import progress_bar
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    assert progress_bar(3, unit="step") is None
 
 
 def test_config_errors_exit_2_with_every_problem_and_nothing_written(
