@@ -79,6 +79,68 @@ def test_numpy_engine_reproduces_itself_with_the_same_seed():
         np.testing.assert_array_equal(first.spike_log, second.spike_log)
 
 
+def learning_network(rule: dict) -> Network:
+    return Network(
+        n_inputs=6,
+        n_neurons=7,
+        n_outputs=1,
+        processing_time=30,
+        reward_mode="step",
+        seed=5,
+        input={"type": "rate_map", "state_rate_map": [0.05, 0.6]},
+        neuron={"type": "neuron", "prob_rand_fire": 0.2, "firing_threshold": 0.8, "refractory_period": 1},
+        weight={"type": "random", "max_weight": 2.0},
+        synapse=rule,
+        readout="threshold",
+        rewarder={"type": "florian", "expected_value": lambda state: bool(state[0] != state[1])},
+        engine="numpy",
+    )
+
+
+def tick_by_hand(network: Network, state) -> None:
+    """One game step through the parts' own methods, step by step (no engine)."""
+    network.input.update(state)
+    n_in = network.n_inputs
+    for t in range(network.processing_time):
+        row = network.spike_log[t]
+        row[:n_in] = network.input.fire()
+        row[n_in:] = network.neuron.fire()
+        network.weight.propagate(row, network._emit, network._current)
+        network.neuron.integrate(network._current)
+        network.synapse.step(row)
+        network.synapse.reward(float(network.rewarder(state, row[-1:], None)))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"type": "rlstdp", "stdp_window": 6, "learning_rate": 0.2, "trace_decay": 0.3},
+        {"type": "mstdpet", "learning_rate": 0.3, "tau_z": 10.0},
+    ],
+)
+def test_numpy_engine_equals_the_parts_methods_step_by_step_with_changes_between_game_steps(rule):
+    # The engine builds the kernels' arguments once per game step; the parts' methods build them
+    # at every call. Parameters changed between game steps (as modifiers do) must reach both, and
+    # the engine's noise block must be the numbers fire() draws step by step.
+    engine_run, by_hand = learning_network(rule), learning_network(rule)
+    for network in (engine_run, by_hand):
+        network.reset()
+    states = [(0, 1), (1, 1), (1, 0), (0, 0)] * 2
+    for i, state in enumerate(states):
+        for network in (engine_run, by_hand):
+            network.synapse.learning_rate = 0.1 + 0.05 * i
+            network.neuron.firing_threshold = 0.6 + 0.1 * (i % 3)
+        engine_run.tick(state)
+        tick_by_hand(by_hand, state)
+        np.testing.assert_array_equal(engine_run.spike_log, by_hand.spike_log)
+        np.testing.assert_array_equal(engine_run.weight.values, by_hand.weight.values)
+        np.testing.assert_array_equal(engine_run.neuron.potentials, by_hand.neuron.potentials)
+    assert engine_run.spike_log[:, 6:].any() and not np.array_equal(
+        engine_run.weight.values, learning_network(rule).weight.values
+    )  # the neurons fired and the rule learned: the comparison was not vacuous
+    assert engine_run.synapse._held_arguments is None  # released after every game step
+
+
 # -- kernels --------------------------------------------------------------------------------------
 def test_a_subclass_overriding_fire_has_no_kernel():
     class Custom(Neuron):

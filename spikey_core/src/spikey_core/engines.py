@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from spikey_core.errors import ConfigError
 from spikey_core.kernels import kernel_of
 
@@ -38,10 +40,25 @@ AUTO = "auto"
 
 
 class NumpyEngine:
-    """The reference engine: the parts' own methods, one network step at a time (always available).
+    """The reference engine: the parts' kernels and methods as plain Python, one network step at a time.
 
-    Inputs with a kernel write the whole game step's spikes with one ``spike_block`` call (the
-    same random numbers as step-by-step ``fire()`` calls); everything else runs per step.
+    What the kernels need is built once per game step, not at every network step (about a
+    fifth of a small network's per-step cost went into rebuilding it):
+
+    * inputs with a kernel write the whole game step's spikes with one ``spike_block`` call (the
+      same random numbers as step-by-step ``fire()`` calls);
+    * a neuron with a kernel (float64 networks) runs its kernel functions directly with the
+      state and parameter tuples and the noise block (``kernel_noise``) of the game step, as the
+      compiled engine does: the same functions on the same numbers as its ``fire()`` /
+      ``integrate()``;
+    * a learning rule with a kernel keeps its own ``step`` / ``reward`` methods, which receive
+      the kernel arguments built once for the game step (:meth:`SynapseBase.hold_kernel_args
+      <spikey_parts.synapses.base.SynapseBase.hold_kernel_args>`).
+
+    So parameters changed during a game step (by per-step Python: a ``step_action`` or a
+    rewarder) take effect at the next game step, as on the compiled engine; modifiers, resets
+    and state loads happen between game steps and are always seen. Parts without a kernel run
+    their protocol methods at every step.
     """
 
     priority = 0
@@ -52,25 +69,59 @@ class NumpyEngine:
 
     def __init__(self, network: Any):
         self.block_input = kernel_of(network.input, "input")[0] is not None
+        neuron_kernel = kernel_of(network.neuron, "neuron")[0]
+        # float32 parts may draw their noise in float32 step by step (a different stream)
+        self.neuron_kernel = neuron_kernel if network.dtype == np.float64 else None
+        rule = network.synapse
+        self.hold_rule = (
+            rule is not None
+            and kernel_of(rule, "synapse")[0] is not None
+            and callable(getattr(rule, "hold_kernel_args", None))
+        )
 
     def run(self, network: Any, state: Any) -> None:
+        synapse = network.synapse
+        if not self.hold_rule:
+            self._steps(network, state)
+            return
+        synapse.hold_kernel_args()
+        try:
+            self._steps(network, state)
+        finally:
+            synapse.release_kernel_args()
+
+    def _steps(self, network: Any, state: Any) -> None:
+        steps = network.processing_time
         learn = network.training and network.synapse is not None
         per_step = network.reward_mode == "step"
-        fire_body, integrate = network.neuron.fire, network.neuron.integrate
+        neuron = network.neuron
         propagate, emit, current = network.weight.propagate, network._emit, network._current
         n_in, log = network.n_inputs, network.spike_log
         if self.block_input:
             network.input.spike_block(log[:, :n_in])
         else:
             fire_in = network.input.fire
-        for t in range(network.processing_time):
+        kernel = self.neuron_kernel
+        if kernel is not None:
+            fire, integrate = kernel.functions["fire"], kernel.functions["integrate"]
+            neuron_state, neuron_params = neuron.kernel_state(), neuron.kernel_params()
+            noise = neuron.kernel_noise(steps)
+        else:
+            fire_body, integrate_body = neuron.fire, neuron.integrate
+        for t in range(steps):
             row = log[t]
             if not self.block_input:
                 row[:n_in] = fire_in()
-            row[n_in:] = fire_body()
+            if kernel is not None:
+                fire(neuron_state, neuron_params, noise[t], row[n_in:])
+            else:
+                row[n_in:] = fire_body()
             network._step = t
             propagate(row, emit, current)
-            integrate(current)
+            if kernel is not None:
+                integrate(neuron_state, neuron_params, current)
+            else:
+                integrate_body(current)
             if learn:
                 network.synapse.step(row)
             if per_step:

@@ -178,8 +178,9 @@ def copy_into(target: np.ndarray, source: np.ndarray) -> None:
 
     Kernels copy through this primitive rather than slice assignment: numba compiles an array
     slice assignment with a formatted shape-mismatch error that costs seconds of compile time.
+    (Here, in plain Python, the slice assignment is the cheapest copy.)
     """
-    np.copyto(target, source)
+    target[:] = source
 
 
 def add_at(target: np.ndarray, indices: np.ndarray, value: float) -> None:
@@ -197,7 +198,7 @@ def body_units(units: np.ndarray, n_inputs: int) -> np.ndarray:
 
     ``units`` int (k,), ascending (as ``nonzero()`` returns them); returns int (m,), a new array.
     """
-    return units[np.searchsorted(units, n_inputs) :] - n_inputs
+    return units[units.searchsorted(n_inputs) :] - n_inputs
 
 
 def weighted_row_sum(

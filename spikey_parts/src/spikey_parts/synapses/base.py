@@ -48,12 +48,36 @@ class SynapseBase(Part):
 
         ``kernel_function(state, params, weight_state, weight_params, value)`` with ``value`` the
         spikes of a step or a reward; the weight is reached through its protocol methods
-        (:class:`~spikey_core.kernels.WeightHandle`).
+        (:class:`~spikey_core.kernels.WeightHandle`). The arguments are built at each call, or
+        once per game step while the engine holds them (:meth:`hold_kernel_args`).
         """
+        arguments = self._held_arguments
+        if arguments is None:
+            arguments = self._kernel_arguments()
+        kernel_function(*arguments, value)
+
+    #: The kernel arguments held for the current game step (None: built at every call).
+    _held_arguments: tuple | None = None
+
+    def _kernel_arguments(self) -> tuple:
         handle = self.__dict__.get("_weight_handle")
         if handle is None or handle.weight is not self.weight:
             handle = self._weight_handle = WeightHandle(self.weight)
-        kernel_function(self.kernel_state(), self.kernel_params(), handle, (), value)
+        return self.kernel_state(), self.kernel_params(), handle, ()
+
+    def hold_kernel_args(self) -> None:
+        """Build the kernel's ``(state, params, weight)`` once for the network steps that follow.
+
+        The numpy engine calls this before the steps of a game step and :meth:`release_kernel_args`
+        after them, so :meth:`learn` does not rebuild the tuples at every step. Between the two,
+        replacing a state array or changing a parameter takes effect only after the release
+        (modifiers, ``reset`` and ``load_state_dict`` run between game steps).
+        """
+        self._held_arguments = self._kernel_arguments()
+
+    def release_kernel_args(self) -> None:
+        """Back to building the kernel arguments at every :meth:`learn` call."""
+        self.__dict__.pop("_held_arguments", None)
 
     def step(self, spikes: np.ndarray) -> None:
         """Spikes of the current network step (bool (U,)); the default learns nothing."""
