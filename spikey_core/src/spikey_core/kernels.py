@@ -27,14 +27,27 @@ step, before the compiled steps run; ``N_in``, ``N``, ``U``, ``P`` as in :mod:`s
     ``propagate(state, params, emit, spikes, signed, current)``: ``current[k] = sum_j W[j, k] *
     emit[j] * spikes[j]`` (``signed`` float (U,) scratch); ``update``, ``accumulate`` and
     ``add_scaled``: the weight protocol's methods of the same names over ``(state, params, ...)``.
+    Optional roles, for lazy learning rules that touch single synapses (see
+    :attr:`Kernel.weight_roles`): ``synapses_from(state, params, rows)`` and
+    ``synapses_into(state, params, columns)`` return ``(ids, pre, post)`` (int arrays) of the
+    synapses leaving units ``rows`` / entering body neurons ``columns``, ``add_at(state, params,
+    ids, change)`` clips ``w[ids] + change`` into place.
 ``synapse``
     ``step(state, params, weight_state, weight_params, spikes)`` and
     ``reward(state, params, weight_state, weight_params, reward)``; they change the weights only
-    through :func:`weight_update`, :func:`weight_accumulate` and :func:`weight_add_scaled`.
+    through :func:`weight_update`, :func:`weight_accumulate` and :func:`weight_add_scaled` (and,
+    when the kernel lists them in ``weight_roles``, :func:`weight_synapses_from`,
+    :func:`weight_synapses_into`, :func:`weight_add_at`). Optional ``refresh(state, params,
+    weight_state, weight_params, spikes)``: called after the neurons fire and before the weight
+    reads the step's spikes (while learning), for rules that bring the weights of the spiking
+    units up to date lazily; on the numpy engine the weight's ``before_read`` hook calls it.
 ``rewarder``
-    ``step_reward(state, params, output_spikes) -> float`` for ``reward_mode = "step"``; the
-    part's ``kernel_state()`` (tuple of arrays it changes in place, e.g. a rate estimate) and
-    ``kernel_params(state)`` (the parameters for the game step's state).
+    ``step_reward(state, params, spikes) -> float`` for ``reward_mode = "step"``; ``spikes`` is
+    the step's output spikes, bool (O,), or with ``Kernel(spikes="units")`` the spikes of every
+    unit, bool (U,). The part's ``kernel_state()`` (tuple of arrays it changes in place, e.g. a
+    rate estimate) and ``kernel_params(state)`` (the parameters for the game step's state; called
+    once at the start of every game step, so a part may draw the random numbers of the game step
+    there).
 
 Random numbers never come from inside a kernel: the part draws them from its own
 ``numpy.random.Generator`` (``kernel_noise``), so every engine sees the same numbers.
@@ -72,6 +85,7 @@ PART_METHODS: dict[str, tuple[str, ...]] = {
 }
 
 _JITABLE: list[Callable[..., Any]] = []
+_COMPILED_AS: list[tuple[Callable[..., Any], Callable[..., Any]]] = []
 _NUMBA_READY = False
 
 
@@ -82,6 +96,11 @@ def _clipped(value: float, high: float) -> float:
     if value > high:
         value = high
     return value
+
+
+#: ``min(max(value, 0), high)`` for one number, as ``numpy.maximum`` then ``numpy.minimum`` do it
+#: element by element (NaN stays NaN); callable from compiled kernels.
+clipped = _clipped
 
 
 def jitable(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -98,6 +117,36 @@ def jitable(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def compiled_as(loops: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a numpy primitive whose compiled form is ``loops`` (plain loops, the same signature).
+
+    The decorated function runs as written in Python (vectorised numpy); compiled kernels that
+    call it get ``loops`` instead (``numba.extending.overload``). The two must do the same
+    floating-point operations in the same order, so both engines give the same bits: the test
+    suite checks every such pair against each other.
+
+    Parameters
+    ----------
+    loops : callable
+        The loop version; it may call other primitives and :func:`jitable` helpers.
+    """
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        _COMPILED_AS.append((function, loops))
+        if _NUMBA_READY:
+            _overload_with(function, loops)
+        return function
+
+    return mark
+
+
+def _overload_with(function: Callable[..., Any], loops: Callable[..., Any]) -> None:
+    from numba.extending import overload
+
+    # strict=False: the typing function takes any arguments and always answers ``loops``
+    overload(function, jit_options={}, strict=False)(lambda *args: loops)
+
+
 @attrs.frozen(kw_only=True)
 class Kernel:
     """A part's compiled-engine declaration (the class attribute ``KERNEL``).
@@ -109,10 +158,19 @@ class Kernel:
     methods : tuple of str
         The part's Python methods these functions implement; a subclass overriding one of them
         without its own ``KERNEL`` has no kernel.
+    weight_roles : tuple of str
+        Learning rules: the optional weight roles (``synapses_from``, ``synapses_into``,
+        ``add_at``) the rule's functions call; the compiled engine runs the rule only on weights
+        whose kernel has them.
+    spikes : str
+        Rewarders: what ``step_reward`` receives, ``"outputs"`` (bool (O,)) or ``"units"``
+        (bool (U,), every unit's spike of the step).
     """
 
     functions: Mapping[str, Callable[..., Any]] = attrs.field(factory=dict)
     methods: tuple[str, ...] = ()
+    weight_roles: tuple[str, ...] = ()
+    spikes: str = "outputs"
 
     def sources(self) -> str:
         """Source of every module holding one of the functions (the compiled cache's key)."""
@@ -318,6 +376,21 @@ def weight_add_scaled(state: Any, params: tuple, source: np.ndarray, scale: floa
     state.weight.add_scaled(source, scale)
 
 
+def weight_synapses_from(state: Any, params: tuple, rows: np.ndarray) -> tuple:
+    """The weight protocol's ``synapses_from``: ``(ids, pre, post)`` of the synapses leaving ``rows``."""
+    return state.weight.synapses_from(rows)
+
+
+def weight_synapses_into(state: Any, params: tuple, columns: np.ndarray) -> tuple:
+    """The weight protocol's ``synapses_into``: ``(ids, pre, post)`` of the synapses onto ``columns``."""
+    return state.weight.synapses_into(columns)
+
+
+def weight_add_at(state: Any, params: tuple, ids: np.ndarray, change: np.ndarray) -> None:
+    """The weight protocol's ``add_at``: ``w[ids] <- clip(w[ids] + change)`` (ids unique)."""
+    state.weight.add_at(ids, change)
+
+
 _WEIGHT_KERNELS: dict[Any, Kernel] = {}
 
 
@@ -348,7 +421,7 @@ def register_weight_kernel(state_type: Any, kernel: Kernel) -> None:
 
 def _weight_role(state: Any, role: str) -> Any:
     kernel = _WEIGHT_KERNELS.get(state)
-    return None if kernel is None else kernel.functions[role]
+    return None if kernel is None else kernel.functions.get(role)
 
 
 def register_numba() -> None:
@@ -529,6 +602,27 @@ def register_numba() -> None:
 
         return implementation
 
+    @overload(weight_synapses_from, jit_options=jit_options)
+    def _weight_synapses_from(state, params, rows):
+        synapses_from = _weight_role(state, "synapses_from")
+        if synapses_from is None:
+            return None
+        return lambda state, params, rows: synapses_from(state, params, rows)
+
+    @overload(weight_synapses_into, jit_options=jit_options)
+    def _weight_synapses_into(state, params, columns):
+        synapses_into = _weight_role(state, "synapses_into")
+        if synapses_into is None:
+            return None
+        return lambda state, params, columns: synapses_into(state, params, columns)
+
+    @overload(weight_add_at, jit_options=jit_options)
+    def _weight_add_at(state, params, ids, change):
+        add_at = _weight_role(state, "add_at")
+        if add_at is None:
+            return None
+        return lambda state, params, ids, change: add_at(state, params, ids, change)
+
     @overload(add_outer_to_rows, jit_options=jit_options)
     def _add_outer_to_rows(matrix, rows, scale, change):
         def implementation(matrix, rows, scale, change):
@@ -553,4 +647,6 @@ def register_numba() -> None:
     register_jitable(_clipped)
     for function in _JITABLE:
         register_jitable(function)
+    for function, loops in _COMPILED_AS:
+        _overload_with(function, loops)
     _NUMBA_READY = True

@@ -27,6 +27,7 @@ from spikey_core.kernels import (
     add_to_columns,
     clip_columns,
     clip_rows,
+    compiled_as,
     jitable,
     weighted_row_sum,
 )
@@ -158,11 +159,20 @@ def dense_accumulate(
         target[rows] += row_terms(row_change, row_scale)
 
 
-# -- the compiled engine's kernels (state = (matrix, mask), params = (max_weight,)) -----------------
+# -- the compiled engine's kernels -----------------------------------------------------------------
+# state = (matrix, mask, delays (U, N) or (0, 0), pending (D, N), position (1,)); params = (max_weight,)
 @jitable
 def dense_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
-    """:func:`dense_propagate` over the kernel state (no conduction delays)."""
-    weighted_row_sum(state[0], emit, spikes, signed, out)
+    """:func:`dense_propagate` over the kernel state; with delays through the ring.
+
+    With delays (``state[2]`` not empty) the step's spikes are scheduled (:func:`dense_schedule`),
+    then the slot of this step is delivered (:func:`ring_deliver`), as :class:`DelayLine` does.
+    """
+    if state[2].shape[0] == 0:
+        weighted_row_sum(state[0], emit, spikes, signed, out)
+        return
+    dense_schedule(state[0], state[1], state[2], spikes.nonzero()[0], emit, state[3], state[4])
+    ring_deliver(state[3], state[4], out)
 
 
 @jitable
@@ -172,7 +182,7 @@ def dense_kernel_update(state, params, columns, column_change, rows, row_change,
     Columns first, then rows, then one clip of everything touched: the same operations in the
     same order as :func:`dense_update`, so the same bits.
     """
-    matrix, mask = state
+    matrix, mask = state[0], state[1]
     if columns.size:
         add_to_columns(matrix, columns, column_change)
     if rows.size:
@@ -200,6 +210,77 @@ def dense_kernel_add_scaled(state, params, source, scale) -> None:
 
 
 # -- conduction delays ------------------------------------------------------------------------------
+def _ring_schedule_loops(pending, position, post, delays, amounts) -> None:
+    depth = pending.shape[0]
+    for i in range(post.shape[0]):
+        pending[(position[0] + delays[i] - 1) % depth, post[i]] += amounts[i]
+
+
+@compiled_as(_ring_schedule_loops)
+def ring_schedule(
+    pending: np.ndarray, position: np.ndarray, post: np.ndarray, delays: np.ndarray, amounts: np.ndarray
+) -> None:
+    """``pending[(p + delays[i] - 1) % D, post[i]] += amounts[i]`` for every ``i`` in order.
+
+    ``pending`` float (D, N); ``position`` int (1,), ``p``: the slot delivered at the end of the
+    current step; ``post`` int (k,); ``delays`` int (k,), each in ``1 .. D``; ``amounts`` float
+    (k,). Entries are added one at a time in input order (``numpy.add.at``), as the compiled loop
+    does, so both engines hold the same bits.
+    """
+    depth, n = pending.shape
+    slots = (int(position[0]) + delays.astype(np.intp) - 1) % depth
+    np.add.at(pending.reshape(-1), slots * n + post, amounts)
+
+
+def _ring_deliver_loops(pending, position, out) -> None:
+    slot = position[0]
+    for k in range(out.shape[0]):
+        out[k] = pending[slot, k]
+        pending[slot, k] = 0.0
+    position[0] = (slot + 1) % pending.shape[0]
+
+
+@compiled_as(_ring_deliver_loops)
+def ring_deliver(pending: np.ndarray, position: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``pending[p]`` (what arrives now); that slot is cleared and ``p`` advances (mod D)."""
+    slot = int(position[0])
+    out[...] = pending[slot]
+    pending[slot].fill(0.0)
+    position[0] = (slot + 1) % pending.shape[0]
+
+
+def _dense_schedule_loops(matrix, mask, delays, active, emit, pending, position) -> None:
+    depth = pending.shape[0]
+    for i in range(active.shape[0]):
+        row = active[i]
+        size = emit[row]
+        for k in range(matrix.shape[1]):
+            if mask[row, k]:
+                pending[(position[0] + delays[row, k] - 1) % depth, k] += matrix[row, k] * size
+
+
+@compiled_as(_dense_schedule_loops)
+def dense_schedule(
+    matrix: np.ndarray,
+    mask: np.ndarray,
+    delays: np.ndarray,
+    active: np.ndarray,
+    emit: np.ndarray,
+    pending: np.ndarray,
+    position: np.ndarray,
+) -> None:
+    """The spikes of units ``active`` (int (A,), ascending) into the delay ring, synapse by synapse.
+
+    Synapse ``(j, k)`` (``mask`` True) adds ``matrix[j, k] * emit[j]`` to the slot ``delays[j, k]
+    - 1`` steps ahead, in row-major order (:func:`ring_schedule`). ``matrix`` float, ``mask``
+    bool, ``delays`` int, all (U, N); ``pending`` float (D, N); ``position`` int (1,).
+    """
+    if active.size:
+        index, post = np.nonzero(mask[active])
+        rows = active[index]
+        ring_schedule(pending, position, post, delays[rows, post], matrix[rows, post] * emit[rows])
+
+
 class DelayLine:
     """Input in flight: a ring buffer of what arrives at each body neuron in the next ``depth`` steps.
 
@@ -208,7 +289,8 @@ class DelayLine:
     synapse of delay ``d`` lands in the slot delivered at step ``t + d - 1``), then :meth:`deliver`
     the slot of ``t``, clear it and advance. So delay 1 is the kernel's default (a spike reaches
     its targets at the end of its own step; they can respond at ``t + 1``), and delay ``d``
-    reaches them ``d - 1`` steps later (they can respond at ``t + d``).
+    reaches them ``d - 1`` steps later (they can respond at ``t + d``). The arithmetic is that of
+    :func:`ring_schedule` and :func:`ring_deliver`, which the compiled weight kernels call too.
 
     Parameters
     ----------
@@ -230,17 +312,14 @@ class DelayLine:
 
     def schedule(self, post: np.ndarray, delays: np.ndarray, amounts: np.ndarray) -> None:
         """Add ``amounts`` (float) for neurons ``post`` (int) arriving after ``delays`` (int >= 1) steps."""
-        n = self.pending.shape[1]
-        slots = (int(self.position) + delays - 1) % self.depth
-        flat = self.pending.reshape(-1)
-        flat += np.bincount(slots * n + post, weights=amounts, minlength=flat.size)
+        ring_schedule(self.pending, self.position.reshape(1), post, delays, amounts)
 
     def deliver(self, out: np.ndarray) -> None:
         """``out`` = what arrives now; that slot is cleared and the ring advances one step."""
-        slot = int(self.position)
-        out[...] = self.pending[slot]
-        self.pending[slot].fill(0.0)
-        self.position[...] = (slot + 1) % self.depth
+        ring_deliver(self.pending, self.position.reshape(1), out)
+
+
+_NO_DELAYS = np.zeros((0, 0), dtype=np.int64)
 
 
 # -- the part base -----------------------------------------------------------------------------------
@@ -273,8 +352,13 @@ class DenseWeight(Part):
     )
 
     def kernel_state(self) -> tuple:
-        """``(matrix, mask)``: the arrays the compiled kernels read and change in place."""
-        return self.matrix, self.mask
+        """``(matrix, mask, delays, pending, position)``: the arrays the compiled kernels use in place.
+
+        ``delays`` int64 (U, N), or (0, 0) without delays; ``pending`` float (D, N) and
+        ``position`` int (1,): the :class:`DelayLine`.
+        """
+        delays = _NO_DELAYS if self.delays is None else self.delays
+        return self.matrix, self.mask, delays, self.line.pending, self.line.position.reshape(1)
 
     def kernel_params(self) -> tuple:
         """``(max_weight,)``."""
@@ -381,13 +465,10 @@ class DenseWeight(Part):
         if self.delays is None:
             dense_propagate(self.matrix, spikes, emit, self._signed, out)
             return
-        active = spikes.nonzero()[0]
-        if active.size:
-            position, post = np.nonzero(self.mask[active])
-            rows = active[position]
-            amounts = self.matrix[rows, post] * emit[rows]
-            self.line.schedule(post, self.delays[rows, post], amounts)
-        self.line.deliver(out)
+        line = self.line
+        position = line.position.reshape(1)
+        dense_schedule(self.matrix, self.mask, self.delays, spikes.nonzero()[0], emit, line.pending, position)
+        ring_deliver(line.pending, position, out)
 
     # -- the learning rules' side ----------------------------------------------------------------
     def clip(self) -> None:

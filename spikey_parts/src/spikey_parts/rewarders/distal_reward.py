@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import numpy as np
 from spikey_core.config import Integer, Optional, Real, param
+from spikey_core.kernels import Kernel, jitable
 
 from spikey_core import ConfigError, Part
 
@@ -30,15 +32,58 @@ class DistalRewardConfig:
             raise ConfigError(f"DistalRewardConfig.delay_min: must be <= delay_max ({self.delay_max})")
 
 
+@jitable
+def distal_step_reward(state: tuple, params: tuple, spikes: np.ndarray) -> float:
+    """One network step of the distal reward; returns ``amount`` when a reward is due, else 0.
+
+    ``state = (clock, due, pool, cursor, delivered)``: ``clock`` int64 (3,) = [step since reset,
+    last pre spike, rewards in ``delivered``]; ``due`` int64 (delay_max + 1,), a ring counting the
+    rewards due at each step (modulo its length); ``pool`` int64 (2P,) of pre-drawn delays,
+    ``cursor`` int64 (2,) = [next, end] into it; ``delivered`` int64 (P,), the steps of the
+    rewards given since the part last collected them. ``params = (pre, post, window, amount)``
+    with ``pre`` and ``post`` unit indices into ``spikes`` (bool (U,)).
+
+    Order as ``daspnet.m``: the pre spike first (pre and post in the same step earn nothing), then
+    a post spike ``0 < now - last_pre < window`` schedules a reward ``pool[next]`` steps ahead,
+    then a reward is paid if one is due now.
+    """
+    clock, due, pool, cursor, delivered = state
+    pre, post, window, amount = params
+    clock[0] += 1
+    now = clock[0]
+    if spikes[pre]:
+        clock[1] = now
+    if spikes[post] and 0 < now - clock[1] < window:
+        if cursor[0] >= cursor[1]:
+            raise ValueError("distal_reward: no reward delay left in the pool (top up once per game step)")
+        due[(now + pool[cursor[0]]) % due.shape[0]] += 1
+        cursor[0] += 1
+    slot = now % due.shape[0]
+    if due[slot] == 0:
+        return 0.0
+    due[slot] = 0
+    if clock[2] < delivered.shape[0]:
+        delivered[clock[2]] = now
+        clock[2] += 1
+    return amount
+
+
 class DistalReward(Part):
     """The reward of Izhikevich (2007), Fig. 1 (ModelDB 84167 ``daspnet.m``), for the ``"step"`` reward mode.
 
     Called once per network step, it reads the step's spikes from the network (``step_spikes``).
     When ``post`` fires at step ``T`` and the last spike of ``pre`` came at ``T - window < t <
     T`` (strictly before), a reward of ``amount`` is scheduled at ``T + delay`` with the delay
-    drawn uniformly from ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000
-    rand)``). The call returns ``amount`` at a step where one or more rewards are due, else 0.
-    ``reset()`` forgets spikes and pending rewards.
+    uniform in ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000 rand)``). The
+    call returns ``amount`` at a step where one or more rewards are due, else 0. ``reset()``
+    forgets spikes and pending rewards.
+
+    The delays are drawn ahead, from the part's generator: at the start of every game step (the
+    first call after ``reset()`` and every ``processing_time`` calls; on the compiled engine,
+    :meth:`kernel_params`) the pool of unused delays is topped up with a block of
+    ``processing_time`` draws whenever fewer than that are left, so a game step never runs out
+    (at most one reward is scheduled per step). Both engines consume the pool in order, so they
+    see the same delays. The step itself is :func:`distal_step_reward`.
 
     Attributes
     ----------
@@ -47,34 +92,80 @@ class DistalReward(Part):
     """
 
     Config = DistalRewardConfig
+    KERNEL = Kernel(
+        functions={"step_reward": distal_step_reward},
+        methods=("__call__", "kernel_state", "kernel_params"),
+        spikes="units",
+    )
 
     def __init__(self, config: DistalRewardConfig, ctx: Any):
         super().__init__(config, ctx)
         self.network = ctx.network
         self.n_inputs = ctx.n_inputs
         self.pre, self.post = config.pre, config.post
+        self.block = int(ctx.processing_time)
+        self._clock = np.zeros(3, dtype=np.int64)
+        self._due = np.zeros(int(config.delay_max) + 1, dtype=np.int64)
+        self._pool = np.zeros(2 * self.block, dtype=np.int64)
+        self._cursor = np.zeros(2, dtype=np.int64)
+        self._delivered = np.zeros(self.block, dtype=np.int64)
+        self._times: list[int] = []
+        self._params: tuple | None = None
         self.reset()
 
     def reset(self) -> None:
-        self.time = -1
-        self.last_pre = -(10**9)
-        self.pending: list[int] = []
-        self.reward_times: list[int] = []
+        """Forget spikes, pending and delivered rewards (the drawn delays stay in the pool)."""
+        self._clock[:] = (-1, -(10**9), 0)
+        self._due.fill(0)
+        self._times = []
 
-    def __call__(self, state: Any, action: Any, state_next: Any) -> float:
-        self.time += 1
+    @property
+    def time(self) -> int:
+        """The current step since reset (-1 before the first call)."""
+        return int(self._clock[0])
+
+    @property
+    def reward_times(self) -> list[int]:
+        self._collect()
+        return self._times
+
+    def _collect(self) -> None:
+        count = int(self._clock[2])
+        if count:
+            self._times.extend(self._delivered[:count].tolist())
+            self._clock[2] = 0
+
+    def _top_up(self) -> None:
+        """Collect the delivered rewards; refill the pool to >= ``processing_time`` unused delays."""
+        self._collect()
+        start, end = (int(v) for v in self._cursor)
+        left = end - start
+        if left >= self.block:
+            return
+        pool = self._pool
+        pool[:left] = pool[start:end]
+        config = self.config
+        pool[left : left + self.block] = self.rng.integers(config.delay_min, config.delay_max + 1, self.block)
+        self._cursor[:] = (0, left + self.block)
+
+    def kernel_state(self) -> tuple:
+        """See :func:`distal_step_reward`."""
+        return self._clock, self._due, self._pool, self._cursor, self._delivered
+
+    def kernel_params(self, state: Any = None) -> tuple:
+        """``(pre, post, window, amount)``; tops the delay pool up (called once per game step)."""
         if self.pre is None or self.post is None:
             raise ConfigError("$.rewarder.pre/post (DistalReward): set the rewarded synapse before running")
-        spikes = self.network.step_spikes
-        now = self.time
-        if spikes[self.pre]:  # first, as daspnet.m: pre and post in the same step earn nothing
-            self.last_pre = now
-        if spikes[self.n_inputs + self.post] and 0 < now - self.last_pre < self.config.window:
-            delay = int(self.rng.integers(self.config.delay_min, self.config.delay_max + 1))
-            self.pending.append(now + delay)
-        due = [t for t in self.pending if t <= now]
-        if not due:
-            return 0.0
-        self.pending = [t for t in self.pending if t > now]
-        self.reward_times.append(now)
-        return float(self.config.amount)
+        self._top_up()
+        return (
+            int(self.pre),
+            int(self.n_inputs + self.post),
+            int(self.config.window),
+            float(self.config.amount),
+        )
+
+    def __call__(self, state: Any, action: Any, state_next: Any) -> float:
+        params = self._params
+        if params is None or (self._clock[0] + 1) % self.block == 0:  # the first step of a game step
+            params = self._params = self.kernel_params(state)
+        return distal_step_reward(self.kernel_state(), params, self.network.step_spikes)

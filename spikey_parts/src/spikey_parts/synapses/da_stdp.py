@@ -8,6 +8,15 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import OneOf, Real, param
+from spikey_core.kernels import (
+    Kernel,
+    WeightHandle,
+    body_units,
+    jitable,
+    weight_add_at,
+    weight_synapses_from,
+    weight_synapses_into,
+)
 
 from spikey_core import ConfigError
 from spikey_parts.synapses.base import SynapseBase
@@ -49,7 +58,131 @@ class DASTDPConfig:
     )
 
 
-_NO_SYNAPSES = (np.zeros(0, dtype=np.intp),) * 3
+# -- kernels -------------------------------------------------------------------------------------------
+# state = (c_ref (S,), e_at (S,), pre_trace (U,), post_trace (N,), globals (4,) = [d, E, steps since
+#          the epoch, 1.0 once this step has been advanced], plastic_unit bool (U,), plastic_rows int)
+# params = (c_decay, d_decay, pre_decay, post_decay, d_window, baseline_window, epoch_steps, a_plus,
+#           a_minus, learning_rate, nearest, all_plastic, n_inputs); see DASTDP for the equations.
+@jitable
+def da_stdp_catch_up(state, params, weight_state, weight_params, ids) -> None:
+    """Weights of synapses ``ids`` integrated up to now: ``w += eta c_ref (E - e_at)``, ``e_at = E``."""
+    c_ref, e_at = state[0], state[1]
+    e = state[4][1]
+    weight_add_at(weight_state, weight_params, ids, params[9] * c_ref[ids] * (e - e_at[ids]))
+    e_at[ids] = e
+
+
+@jitable
+def da_stdp_catch_up_rows(state, params, weight_state, weight_params, rows) -> None:
+    """:func:`da_stdp_catch_up` of the plastic synapses leaving units ``rows`` (int, ascending)."""
+    rows = rows[state[5][rows]]
+    if rows.size:
+        da_stdp_catch_up(
+            state,
+            params,
+            weight_state,
+            weight_params,
+            weight_synapses_from(weight_state, weight_params, rows)[0],
+        )
+
+
+@jitable
+def da_stdp_new_epoch(state, params, weight_state, weight_params) -> None:
+    """Every plastic synapse brought up to date, ``c`` referred to now, ``E`` and the step count reset."""
+    da_stdp_catch_up(
+        state,
+        params,
+        weight_state,
+        weight_params,
+        weight_synapses_from(weight_state, weight_params, state[6])[0],
+    )
+    g = state[4]
+    np.multiply(state[0], params[0] ** g[2], state[0])
+    state[1].fill(0.0)
+    g[1] = 0.0
+    g[2] = 0.0
+
+
+@jitable
+def da_stdp_advance(state, params, weight_state, weight_params) -> None:
+    """Move the clock one step (once per step: a second call in the same step does nothing).
+
+    ``E += c_decay^age (d d_window + b b_window)``, ``d *= d_decay``, ``age += 1``; a new epoch
+    every ``epoch_steps``.
+    """
+    g = state[4]
+    if g[3] != 0.0:
+        return
+    d, e, age = g[0], g[1], g[2]
+    g[1] = e + params[0] ** age * (d * params[4] + params[5])
+    g[0] = d * params[1]
+    g[2] = age + 1.0
+    g[3] = 1.0
+    if age + 1.0 >= params[6]:
+        da_stdp_new_epoch(state, params, weight_state, weight_params)
+
+
+@jitable
+def da_stdp_refresh(state, params, weight_state, weight_params, spikes) -> None:
+    """Before the weight reads this step's spikes (bool (U,)): advance, then bring the plastic
+    synapses of the spiking units up to date, so propagation delivers their current weights."""
+    da_stdp_advance(state, params, weight_state, weight_params)
+    da_stdp_catch_up_rows(state, params, weight_state, weight_params, spikes.nonzero()[0])
+
+
+@jitable
+def da_stdp_pair(state, params, weight_state, weight_params, now, body) -> None:
+    """The STDP jumps of ``c`` for the units ``now`` (int) spiking at this step (``body``: the body ones).
+
+    Potentiation first: every plastic synapse onto ``body`` gets ``c += A+ x_pre`` (the pre traces
+    of the previous steps); then depression: every plastic synapse out of ``now`` gets ``c -= A-
+    y_post`` (post traces including this step). Each synapse is brought up to date before its
+    ``c`` changes; changes of ``c`` now are referred to the epoch (``c_decay^-age``).
+    """
+    c_ref, pre_trace, post_trace, plastic = state[0], state[2], state[3], state[5]
+    to_epoch = params[0] ** -state[4][2]
+    if body.size:
+        ids, pre, _ = weight_synapses_into(weight_state, weight_params, body)
+        if not params[11]:
+            keep = plastic[pre]
+            ids, pre = ids[keep], pre[keep]
+        da_stdp_catch_up(state, params, weight_state, weight_params, ids)
+        c_ref[ids] += (params[7] * to_epoch) * pre_trace[pre]
+    rows = now[plastic[now]]
+    ids, _, post_of = weight_synapses_from(weight_state, weight_params, rows)
+    da_stdp_catch_up(state, params, weight_state, weight_params, ids)  # no change if refreshed now
+    c_ref[ids] -= (params[8] * to_epoch) * post_trace[post_of]
+
+
+@jitable
+def da_stdp_step(state, params, weight_state, weight_params, spikes) -> None:
+    """One step's spikes (bool (U,)): advance, decay the post traces, pair, then the pre traces."""
+    da_stdp_advance(state, params, weight_state, weight_params)
+    state[4][3] = 0.0  # the next step advances again
+    pre_trace, post_trace = state[2], state[3]
+    now = spikes.nonzero()[0]
+    np.multiply(post_trace, params[3], post_trace)
+    if now.size == 0:
+        np.multiply(pre_trace, params[2], pre_trace)
+        return
+    body = body_units(now, params[12])
+    if params[10]:
+        post_trace[body] = 1.0
+    else:
+        post_trace[body] += 1.0
+    da_stdp_pair(state, params, weight_state, weight_params, now, body)
+    np.multiply(pre_trace, params[2], pre_trace)
+    if params[10]:
+        pre_trace[now] = 1.0
+    else:
+        pre_trace[now] += 1.0
+
+
+@jitable
+def da_stdp_reward(state, params, weight_state, weight_params, reward) -> None:
+    """``d += r`` at the current step."""
+    if reward != 0.0:
+        state[4][0] += reward
 
 
 class DASTDP(SynapseBase):
@@ -101,6 +234,11 @@ class DASTDP(SynapseBase):
 
     Config = DASTDPConfig
     STATE = ("c_ref", "e_at", "pre_trace", "post_trace", "_globals")
+    KERNEL = Kernel(
+        functions={"step": da_stdp_step, "reward": da_stdp_reward, "refresh": da_stdp_refresh},
+        methods=("step", "reward", "refresh", "sync", "kernel_state", "kernel_params", "learn"),
+        weight_roles=("synapses_from", "synapses_into", "add_at"),
+    )
 
     def __init__(self, config: DASTDPConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -118,7 +256,6 @@ class DASTDP(SynapseBase):
             1.0 - math.exp(-self.dt / tau_mix)
         )  # integral of e^{-s/tau_c} e^{-s/tau_d}
         self.b_window = tau_c * (1.0 - self.c_decay)
-        self._baseline_window = float(config.baseline) * self.b_window
         self.epoch_steps = max(1, int(round(tau_c / self.dt)))
         self.c_ref = self.weight.zeros().reshape(-1)
         self.e_at = self.weight.zeros().reshape(-1)
@@ -127,13 +264,50 @@ class DASTDP(SynapseBase):
         # d, E, steps since the epoch, steps advanced ahead of step() (by a propagation read)
         self._globals = np.zeros(4)
         self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
-        self._all_plastic = bool(self.plastic_unit.all())
-        # plain floats for the per-step code (reading config rebuilds it)
-        self.a_plus, self.a_minus = float(config.a_plus), float(config.a_minus)
-        self.learning_rate, self.baseline = float(config.learning_rate), float(config.baseline)
-        self.nearest = config.trace_mode == "nearest"
-        self._refreshed: Any = None  # (ids, pre, post) brought up to date by this step's propagation
+        self._plastic_rows = np.flatnonzero(self.plastic_unit).astype(np.intp)
+        self._params = (  # plain numbers, once: reading config per step would rebuild it
+            self.c_decay,
+            self.d_decay,
+            self.pre_decay,
+            self.post_decay,
+            self.d_window,
+            float(config.baseline) * self.b_window,
+            float(self.epoch_steps),
+            float(config.a_plus),
+            float(config.a_minus),
+            float(config.learning_rate),
+            config.trace_mode == "nearest",
+            bool(self.plastic_unit.all()),
+            int(self.n_inputs),
+        )
         self.weight.before_read = self.refresh
+
+    def kernel_state(self) -> tuple:
+        """See the comment above :func:`da_stdp_catch_up`."""
+        return (
+            self.c_ref,
+            self.e_at,
+            self.pre_trace,
+            self.post_trace,
+            self._globals,
+            self.plastic_unit,
+            self._plastic_rows,
+        )
+
+    def kernel_params(self) -> tuple:
+        """``(c_decay, d_decay, pre_decay, post_decay, d_window, baseline_window, epoch_steps, a_plus,
+        a_minus, learning_rate, nearest, all_plastic, n_inputs)``."""
+        return self._params
+
+    def _run(self, kernel_function: Any, *arguments: Any) -> None:
+        """``kernel_function(state, params, weight, (), *arguments)`` on the numpy engine."""
+        kernel_function(self.kernel_state(), self.kernel_params(), self._handle(), (), *arguments)
+
+    def _handle(self) -> Any:
+        handle = self.__dict__.get("_weight_handle")
+        if handle is None or handle.weight is not self.weight:
+            handle = self._weight_handle = WeightHandle(self.weight)
+        return handle
 
     # -- scalars ----------------------------------------------------------------------------
     @property
@@ -145,58 +319,16 @@ class DASTDP(SynapseBase):
         """``c`` of synapse ids at the current step."""
         return self.c_ref[ids] * self.c_decay ** self._globals[2]
 
-    # -- time ----------------------------------------------------------------------------------
-    def _advance(self) -> None:
-        """Move the clock one step (from the previous step's events to this step's)."""
-        g = self._globals
-        d, e, age, ahead = g.tolist()  # Python floats: the same IEEE arithmetic, cheaper per step
-        if ahead:
-            return
-        g[1] = e + self.c_decay**age * (d * self.d_window + self._baseline_window)
-        g[0] = d * self.d_decay
-        g[2] = age + 1.0
-        g[3] = 1.0
-        if age + 1.0 >= self.epoch_steps:
-            self._new_epoch()
-
-    def _new_epoch(self) -> None:
-        self._bring_up_to_date(self._plastic_ids())
-        g = self._globals
-        self.c_ref *= self.c_decay ** g[2]
-        self.e_at.fill(0.0)
-        g[1] = 0.0
-        g[2] = 0.0
-
-    def _plastic_ids(self) -> np.ndarray:
-        rows = np.flatnonzero(self.plastic_unit)
-        return self.weight.synapses_from(rows)[0]
-
-    def _bring_up_to_date(self, ids: np.ndarray, c_change: Any = None) -> None:
-        """Weights of synapses ``ids`` integrated up to now; then ``c_ref[ids] += c_change`` if given."""
-        e = float(self._globals[1])
-        c = self.c_ref[ids]
-        self.weight.add_at(ids, self.learning_rate * c * (e - self.e_at[ids]))
-        self.e_at[ids] = e
-        if c_change is not None:
-            c += c_change
-            self.c_ref[ids] = c
-
     def sync(self) -> None:
         """Bring every plastic synapse's weight up to the current step (O(synapses))."""
-        self._bring_up_to_date(self._plastic_ids())
+        self._run(da_stdp_catch_up_rows, self._plastic_rows)
 
     def refresh(self, rows: np.ndarray) -> None:
         """Before the weight delivers the spikes of ``rows`` at this step: their synapses up to date."""
-        if not self.training:
-            return
-        self._advance()
-        if rows.size:
-            rows = rows[self.plastic_unit[rows]]
-        if not rows.size:
-            self._refreshed = _NO_SYNAPSES
-            return
-        self._refreshed = self.weight.synapses_from(rows)  # the depression of this step reuses them
-        self._bring_up_to_date(self._refreshed[0])
+        if self.training:
+            state, params, handle = self.kernel_state(), self.kernel_params(), self._handle()
+            da_stdp_advance(state, params, handle, ())
+            da_stdp_catch_up_rows(state, params, handle, (), rows)
 
     # -- protocol -----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -213,45 +345,8 @@ class DASTDP(SynapseBase):
         super().eval()
 
     def step(self, spikes: np.ndarray) -> None:
-        self._advance()
-        self._globals[3] = 0.0  # the next step advances again
-        refreshed, self._refreshed = self._refreshed, None
-        now = spikes.nonzero()[0]
-        n_in = self.n_inputs
-        self.post_trace *= self.post_decay
-        if not now.size:
-            self.pre_trace *= self.pre_decay
-            return
-        body = now[now >= n_in] - n_in if n_in else now
-        if self.nearest:
-            self.post_trace[body] = 1.0
-        else:
-            self.post_trace[body] += 1.0
-        self._pair(now, body, refreshed)  # with the presynaptic traces of the previous steps
-        self.pre_trace *= self.pre_decay
-        if self.nearest:
-            self.pre_trace[now] = 1.0
-        else:
-            self.pre_trace[now] += 1.0
-
-    def _pair(self, now: np.ndarray, post: np.ndarray, refreshed: Any) -> None:
-        to_epoch = self.c_decay ** -float(self._globals[2])  # refer a change of c now to the epoch
-        if post.size:  # potentiation: pre traces of earlier steps onto the neurons firing now
-            ids, pre, _ = self.weight.synapses_into(post)
-            if not self._all_plastic:
-                keep = self.plastic_unit[pre]
-                ids, pre = ids[keep], pre[keep]
-            self._bring_up_to_date(ids, (self.a_plus * to_epoch) * self.pre_trace[pre])
-        # depression: post traces (this step included) of the targets of units firing now
-        if refreshed is None:
-            rows = now[self.plastic_unit[now]]
-            refreshed = self.weight.synapses_from(rows) if rows.size else _NO_SYNAPSES
-            self._bring_up_to_date(refreshed[0])
-        # else propagation brought exactly these synapses up to date this step
-        ids, _, post_of = refreshed
-        if ids.size:
-            self.c_ref[ids] -= (self.a_minus * to_epoch) * self.post_trace[post_of]
+        self.learn(da_stdp_step, spikes)
 
     def reward(self, reward: float) -> None:
-        if self.training and reward:
-            self._globals[0] += float(reward)
+        if self.training:
+            self.learn(da_stdp_reward, float(reward))

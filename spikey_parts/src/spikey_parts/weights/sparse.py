@@ -8,7 +8,8 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Check, Integer, Optional, param, probability
-from spikey_core.weights import DelayLine, clip_values
+from spikey_core.kernels import Kernel, clipped, compiled_as, jitable
+from spikey_core.weights import DelayLine, clip_values, ring_deliver, ring_schedule
 
 from spikey_core import ConfigError, Part
 from spikey_parts.weights.base import max_weight_param
@@ -16,18 +17,34 @@ from spikey_parts.weights.delays import DelaySpec, delay_param, row_delays
 
 
 # -- pure kernels over the compressed-row layout ------------------------------------------------------
+# Each primitive below is vectorised numpy as written (the numpy engine) and, through
+# compiled_as, plain loops doing the same operations in the same order under numba.
+def _gather_ranges_loops(pointers, keys):
+    total = 0
+    for i in range(keys.shape[0]):
+        total += pointers[keys[i] + 1] - pointers[keys[i]]
+    out = np.empty(total, dtype=np.intp)
+    n = 0
+    for i in range(keys.shape[0]):
+        for position in range(pointers[keys[i]], pointers[keys[i] + 1]):
+            out[n] = position
+            n += 1
+    return out
+
+
+@compiled_as(_gather_ranges_loops)
 def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Positions ``pointers[k] .. pointers[k+1]-1`` for every ``k`` in ``keys``, concatenated (int)."""
+    """Positions ``pointers[k] .. pointers[k+1]-1`` for every ``k`` in ``keys``, concatenated (intp)."""
     if keys.size == 1:
         key = int(keys[0])
-        return np.arange(pointers[key], pointers[key + 1])
+        return np.arange(pointers[key], pointers[key + 1], dtype=np.intp)
     if 1 < keys.size <= 4:  # a few units (sparse activity): fewer numpy calls than the vectorised form
         bounds = zip(pointers[keys].tolist(), pointers[keys + 1].tolist(), strict=True)
-        return np.concatenate([np.arange(start, end) for start, end in bounds])
+        return np.concatenate([np.arange(start, end, dtype=np.intp) for start, end in bounds])
     starts = pointers[keys]
     counts = pointers[keys + 1] - starts
     ends = np.cumsum(counts)
-    return np.arange(ends[-1] if ends.size else 0) + np.repeat(starts - ends + counts, counts)
+    return np.arange(ends[-1] if ends.size else 0, dtype=np.intp) + np.repeat(starts - ends + counts, counts)
 
 
 def range_owners(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -35,6 +52,20 @@ def range_owners(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(keys.size), pointers[keys + 1] - pointers[keys])
 
 
+def _per_range_loops(pointers, keys, per_key):
+    total = 0
+    for i in range(keys.shape[0]):
+        total += pointers[keys[i] + 1] - pointers[keys[i]]
+    out = np.empty(total, dtype=per_key.dtype)
+    n = 0
+    for i in range(keys.shape[0]):
+        for _ in range(pointers[keys[i]], pointers[keys[i] + 1]):
+            out[n] = per_key[i]
+            n += 1
+    return out
+
+
+@compiled_as(_per_range_loops)
 def per_range(pointers: np.ndarray, keys: np.ndarray, per_key: np.ndarray) -> np.ndarray:
     """For :func:`gather_ranges`' output: ``per_key[i]`` (one value per key) at each position of range ``i``.
 
@@ -59,6 +90,16 @@ def sparse_propagate(
     sparse_deliver(pointers, post, values, spikes.nonzero()[0], emit, out)
 
 
+def _sparse_deliver_loops(pointers, post, values, active, emit, out):
+    out.fill(0.0)
+    for i in range(active.shape[0]):
+        unit = active[i]
+        size = emit[unit]
+        for s in range(pointers[unit], pointers[unit + 1]):
+            out[post[s]] += values[s] * size
+
+
+@compiled_as(_sparse_deliver_loops)
 def sparse_deliver(
     pointers: np.ndarray,
     post: np.ndarray,
@@ -70,8 +111,9 @@ def sparse_deliver(
     """:func:`sparse_propagate` given the spiking units ``active`` (int (A,), ascending).
 
     Each neuron's input is summed from 0 over the active rows in ascending order (``bincount``
-    adds in input order), so every path gives the same bits. A row has at most one synapse onto
-    each neuron, so a few active rows are added one by one with a plain indexed add.
+    adds in input order, as the compiled loop), so every path gives the same bits. A row has at
+    most one synapse onto each neuron, so a few active rows are added one by one with a plain
+    indexed add.
     """
     if active.size > 4:
         ids = gather_ranges(pointers, active)
@@ -85,6 +127,50 @@ def sparse_deliver(
         out[post[start:end]] += values[start:end] * emit[unit]
 
 
+def _sparse_schedule_loops(pointers, post, values, delays, active, emit, pending, position):
+    depth = pending.shape[0]
+    for i in range(active.shape[0]):
+        unit = active[i]
+        size = emit[unit]
+        for s in range(pointers[unit], pointers[unit + 1]):
+            pending[(position[0] + delays[s] - 1) % depth, post[s]] += values[s] * size
+
+
+@compiled_as(_sparse_schedule_loops)
+def sparse_schedule(
+    pointers: np.ndarray,
+    post: np.ndarray,
+    values: np.ndarray,
+    delays: np.ndarray,
+    active: np.ndarray,
+    emit: np.ndarray,
+    pending: np.ndarray,
+    position: np.ndarray,
+) -> None:
+    """The spikes of ``active`` (int (A,), ascending) into the delay ring ``pending`` (D, N).
+
+    Synapse ``s`` of unit ``j`` adds ``values[s] * emit[j]`` to the slot ``delays[s] - 1`` steps
+    ahead of ``position`` (int (1,)), synapse by synapse in row order
+    (:func:`~spikey_core.weights.ring_schedule`).
+    """
+    if active.size:
+        ids = gather_ranges(pointers, active)
+        amounts = values[ids]
+        amounts *= per_range(pointers, active, emit[active])
+        ring_schedule(pending, position, post[ids], delays[ids], amounts)
+
+
+def _sparse_update_loops(values, max_weight, column_ids, column_values, overlap, row_ids, row_values):
+    for i in range(column_ids.shape[0]):
+        s = column_ids[i]
+        value = values[s] + column_values[i]
+        values[s] = value if overlap[i] else clipped(value, max_weight)
+    for i in range(row_ids.shape[0]):
+        s = row_ids[i]
+        values[s] = clipped(values[s] + row_values[i], max_weight)
+
+
+@compiled_as(_sparse_update_loops)
 def sparse_update(
     values: np.ndarray,
     max_weight: float,
@@ -117,6 +203,135 @@ def sparse_update(
         row += row_values
         clip_values(row, max_weight)
         values[row_ids] = row
+
+
+def _add_clipped_at_loops(values, ids, change, max_weight):
+    for i in range(ids.shape[0]):
+        values[ids[i]] = clipped(values[ids[i]] + change[i], max_weight)
+
+
+@compiled_as(_add_clipped_at_loops)
+def add_clipped_at(values: np.ndarray, ids: np.ndarray, change: np.ndarray, max_weight: float) -> None:
+    """``values[ids] = clip(values[ids] + change, 0, max_weight)`` (``ids`` int (k,), unique)."""
+    updated = values[ids] + change
+    clip_values(updated, max_weight)
+    values[ids] = updated
+
+
+def _add_values_at_loops(target, ids, change):
+    for i in range(ids.shape[0]):
+        target[ids[i]] += change[i]
+
+
+@compiled_as(_add_values_at_loops)
+def add_values_at(target: np.ndarray, ids: np.ndarray, change: np.ndarray) -> None:
+    """``target[ids] += change`` (``ids`` int (k,), unique)."""
+    target[ids] += change
+
+
+def _add_scaled_values_loops(values, source, scale, max_weight):
+    for s in range(values.shape[0]):
+        values[s] = clipped(values[s] + scale * source[s], max_weight)
+
+
+@compiled_as(_add_scaled_values_loops)
+def add_scaled_values(values: np.ndarray, source: np.ndarray, scale: float, max_weight: float) -> None:
+    """``values = clip(values + scale * source, 0, max_weight)``, all float (S,)."""
+    values += scale * source
+    clip_values(values, max_weight)
+
+
+# -- the compiled engine's kernels ------------------------------------------------------------------------
+# state = (values, pointers, post, by_post, pre_by_post, post_pointers, delays, pending, position (1,),
+#          in_rows); params = (max_weight,). See Sparse for the layout.
+@jitable
+def sparse_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
+    """The input arriving now from ``spikes`` (bool (U,)), into ``out`` (float (N,)).
+
+    Delay 1 everywhere (a ring of depth 1): :func:`sparse_deliver`. Otherwise the step's spikes
+    are scheduled into the ring (:func:`sparse_schedule`), then the slot of this step is
+    delivered and the ring advances (:func:`~spikey_core.weights.ring_deliver`). ``signed`` unused.
+    """
+    values, pointers, post = state[0], state[1], state[2]
+    pending, position = state[7], state[8]
+    active = spikes.nonzero()[0]
+    if pending.shape[0] == 1:
+        sparse_deliver(pointers, post, values, active, emit, out)
+        return
+    sparse_schedule(pointers, post, values, state[6], active, emit, pending, position)
+    ring_deliver(pending, position, out)
+
+
+@jitable
+def sparse_column_terms(state, columns, change) -> tuple:
+    """``(ids, change of each, pre of each)`` of the synapses onto body neurons ``columns`` (int)."""
+    positions = gather_ranges(state[5], columns)
+    pre = state[4][positions]
+    return state[3][positions].astype(np.intp), change[pre], pre
+
+
+@jitable
+def sparse_row_terms(state, rows, change, row_scale) -> tuple:
+    """``(ids, row_scale[r] * change[post])`` of the synapses leaving units ``rows`` (int)."""
+    pointers = state[1]
+    ids = gather_ranges(pointers, rows)
+    values = change[state[2][ids]]
+    values *= per_range(pointers, rows, row_scale)
+    return ids, values
+
+
+@jitable
+def sparse_kernel_update(state, params, columns, column_change, rows, row_change, row_scale) -> None:
+    """The weight protocol's ``update`` with a separable row term (see :func:`sparse_update`).
+
+    ``w += column_change[pre]`` on the synapses onto ``columns``, ``w += row_scale[i] *
+    row_change[post]`` on those leaving ``rows[i]``, one clip per touched synapse.
+    """
+    column_ids, column_values, column_pre = sparse_column_terms(state, columns, column_change)
+    row_ids, row_values = sparse_row_terms(state, rows, row_change, row_scale)
+    in_rows = state[9]
+    in_rows[rows] = True
+    overlap = in_rows[column_pre]
+    in_rows[rows] = False
+    sparse_update(state[0], params[0], column_ids, column_values, overlap, row_ids, row_values)
+
+
+@jitable
+def sparse_kernel_accumulate(state, params, target, columns, column_change, rows, row_change, row_scale):
+    """``target`` (S,) gains the terms of :func:`sparse_kernel_update`, unclipped."""
+    ids, values, _ = sparse_column_terms(state, columns, column_change)
+    add_values_at(target, ids, values)
+    ids, values = sparse_row_terms(state, rows, row_change, row_scale)
+    add_values_at(target, ids, values)
+
+
+@jitable
+def sparse_kernel_add_scaled(state, params, source, scale) -> None:
+    """``w = clip(w + scale * source)`` on every synapse (``source`` float (S,))."""
+    add_scaled_values(state[0], source, scale, params[0])
+
+
+@jitable
+def sparse_kernel_synapses_from(state, params, rows) -> tuple:
+    """``(ids, pre, post)``, intp, of the synapses leaving units ``rows`` (int, unique), row by row."""
+    pointers = state[1]
+    ids = gather_ranges(pointers, rows)
+    return ids, per_range(pointers, rows, rows), state[2][ids].astype(np.intp)
+
+
+@jitable
+def sparse_kernel_synapses_into(state, params, columns) -> tuple:
+    """``(ids, pre, post)``, intp, of the synapses onto body neurons ``columns`` (int, unique)."""
+    post_pointers = state[5]
+    positions = gather_ranges(post_pointers, columns)
+    ids = state[3][positions].astype(np.intp)
+    return ids, state[4][positions].astype(np.intp), per_range(post_pointers, columns, columns)
+
+
+@jitable
+def sparse_kernel_add_at(state, params, ids, change) -> None:
+    """``w[ids] = clip(w[ids] + change)`` (``ids`` int (k,), unique; ``change`` float (k,))."""
+    add_clipped_at(state[0], ids, change, params[0])
 
 
 # -- configuration ------------------------------------------------------------------------------------
@@ -206,6 +421,28 @@ class Sparse(Part):
 
     Config = SparseConfig
     STATE = ("values", "pointers", "post", "delays", "pending", "position")
+    KERNEL = Kernel(
+        functions={
+            "propagate": sparse_kernel_propagate,
+            "update": sparse_kernel_update,
+            "accumulate": sparse_kernel_accumulate,
+            "add_scaled": sparse_kernel_add_scaled,
+            "synapses_from": sparse_kernel_synapses_from,
+            "synapses_into": sparse_kernel_synapses_into,
+            "add_at": sparse_kernel_add_at,
+        },
+        methods=(
+            "propagate",
+            "update",
+            "accumulate",
+            "add_scaled",
+            "synapses_from",
+            "synapses_into",
+            "add_at",
+            "kernel_state",
+            "kernel_params",
+        ),
+    )
 
     def __init__(self, config: SparseConfig, ctx: Any):
         super().__init__(config, ctx)
@@ -326,23 +563,33 @@ class Sparse(Part):
         return delays
 
     # -- the kernel's side ------------------------------------------------------------------------------
+    def kernel_state(self) -> tuple:
+        """The arrays of the compiled kernels, changed in place (see :func:`sparse_kernel_propagate`)."""
+        return (
+            self.values,
+            self.pointers,
+            self.post,
+            self.by_post,
+            self.pre_by_post,
+            self.post_pointers,
+            self.delays,
+            self.line.pending,
+            self.line.position.reshape(1),
+            self._in_rows,
+        )
+
+    def kernel_params(self) -> tuple:
+        """``(max_weight,)``."""
+        return (float(self.max_weight),)
+
     def reset(self) -> None:
         self.line.clear()
 
     def propagate(self, spikes: np.ndarray, emit: np.ndarray, out: np.ndarray) -> None:
         """The input arriving now (see :class:`spikey_core.protocols.Weight`); delays via the ring."""
-        active = spikes.nonzero()[0]
         if self.before_read is not None:
-            self.before_read(active)
-        if self.line.depth == 1:
-            sparse_deliver(self.pointers, self.post, self.values, active, emit, out)
-            return
-        if active.size:
-            ids = gather_ranges(self.pointers, active)
-            amounts = self.values[ids]
-            amounts *= per_range(self.pointers, active, emit[active])
-            self.line.schedule(self.post[ids], self.delays[ids], amounts)
-        self.line.deliver(out)
+            self.before_read(spikes.nonzero()[0])
+        sparse_kernel_propagate(self.kernel_state(), self.kernel_params(), emit, spikes, None, out)
 
     # -- the learning rules' side -------------------------------------------------------------------------
     def clip(self) -> None:
@@ -353,8 +600,7 @@ class Sparse(Part):
         if rows.size == 1:  # one unit: its synapses are one slice
             start, end = int(self.pointers[rows[0]]), int(self.pointers[rows[0] + 1])
             return np.arange(start, end), rows.repeat(end - start), self.post[start:end].astype(np.intp)
-        ids = gather_ranges(self.pointers, rows)
-        return ids, per_range(self.pointers, rows, rows), self.post[ids].astype(np.intp)
+        return sparse_kernel_synapses_from(self.kernel_state(), (), rows)
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # intp ids and units: indexing with int32 arrays costs a cast per call, more than the copy
@@ -363,39 +609,27 @@ class Sparse(Part):
             start, end = int(self.post_pointers[columns[0]]), int(self.post_pointers[columns[0] + 1])
             ids, pre = self.by_post[start:end].astype(np.intp), self.pre_by_post[start:end].astype(np.intp)
             return ids, pre, columns.repeat(end - start)
-        positions = gather_ranges(self.post_pointers, columns)
-        post = np.repeat(columns, self.post_pointers[columns + 1] - self.post_pointers[columns])
-        return self.by_post[positions].astype(np.intp), self.pre_by_post[positions].astype(np.intp), post
-
-    def _column_terms(
-        self, columns: np.ndarray, change: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(ids, change of each, pre of each)`` of the synapses onto ``columns``."""
-        positions = gather_ranges(self.post_pointers, np.asarray(columns, dtype=np.intp))
-        pre = self.pre_by_post[positions]
-        return self.by_post[positions].astype(np.intp), change[pre], pre
+        return sparse_kernel_synapses_into(self.kernel_state(), (), columns)
 
     def _row_terms(
         self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         rows = np.asarray(rows, dtype=np.intp)
-        ids = gather_ranges(self.pointers, rows)
-        post = self.post[ids]
         if change.ndim == 1:
-            values = change[post]
-        else:
-            values = change[range_owners(self.pointers, rows), post]
+            scale = np.ones(rows.size, dtype=change.dtype) if row_scale is None else row_scale
+            return sparse_row_terms(self.kernel_state(), rows, change, scale)
+        ids = gather_ranges(self.pointers, rows)  # a full (R, N) row change (not separable)
+        values = change[range_owners(self.pointers, rows), self.post[ids]]
         if row_scale is not None:
             values *= per_range(self.pointers, rows, row_scale)
         return ids, values
 
     def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
-        values = self.values[ids] + change
-        clip_values(values, self.max_weight)
-        self.values[ids] = values
+        add_clipped_at(self.values, ids, change, self.max_weight)
 
     def add_to_columns(self, columns: np.ndarray, change: np.ndarray) -> None:
-        self.add_at(*self._column_terms(columns, change)[:2])
+        columns = np.asarray(columns, dtype=np.intp)
+        self.add_at(*sparse_column_terms(self.kernel_state(), columns, change)[:2])
 
     def add_to_rows(self, rows: np.ndarray, change: np.ndarray, row_scale: np.ndarray | None = None) -> None:
         self.add_at(*self._row_terms(rows, change, row_scale))
@@ -409,7 +643,16 @@ class Sparse(Part):
         row_scale: np.ndarray | None = None,
     ) -> None:
         """Column and row terms summed per synapse, then one clip (see :func:`sparse_update`)."""
-        column_ids, column_values, column_pre = self._column_terms(columns, column_change)
+        columns, rows = np.asarray(columns, dtype=np.intp), np.asarray(rows, dtype=np.intp)
+        if row_change.ndim == 1:
+            scale = np.ones(rows.size, dtype=row_change.dtype) if row_scale is None else row_scale
+            sparse_kernel_update(
+                self.kernel_state(), self.kernel_params(), columns, column_change, rows, row_change, scale
+            )
+            return
+        column_ids, column_values, column_pre = sparse_column_terms(
+            self.kernel_state(), columns, column_change
+        )
         row_ids, row_values = self._row_terms(rows, row_change, row_scale)
         in_rows = self._in_rows
         in_rows[rows] = True
@@ -429,11 +672,11 @@ class Sparse(Part):
         row_change: np.ndarray,
         row_scale: np.ndarray | None = None,
     ) -> None:
-        ids, values, _ = self._column_terms(columns, column_change)
-        target[ids] += values
+        columns = np.asarray(columns, dtype=np.intp)
+        ids, values, _ = sparse_column_terms(self.kernel_state(), columns, column_change)
+        add_values_at(target, ids, values)
         ids, values = self._row_terms(rows, row_change, row_scale)
-        target[ids] += values
+        add_values_at(target, ids, values)
 
     def add_scaled(self, source: np.ndarray, scale: float) -> None:
-        self.values += scale * source
-        self.clip()
+        add_scaled_values(self.values, source, scale, self.max_weight)
