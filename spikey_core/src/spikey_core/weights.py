@@ -29,6 +29,7 @@ from spikey_core.kernels import (
     clip_rows,
     compiled_as,
     jitable,
+    true_indices,
     weighted_row_sum,
 )
 from spikey_core.part import BuildContext, Part
@@ -171,7 +172,7 @@ def dense_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
     if state[2].shape[0] == 0:
         weighted_row_sum(state[0], emit, spikes, signed, out)
         return
-    dense_schedule(state[0], state[1], state[2], spikes.nonzero()[0], emit, state[3], state[4])
+    dense_schedule(state[0], state[1], state[2], true_indices(spikes), emit, state[3], state[4])
     ring_deliver(state[3], state[4], out)
 
 

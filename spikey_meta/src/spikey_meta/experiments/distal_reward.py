@@ -46,7 +46,7 @@ class DistalRewardLoop(TrainingLoop):
     The chosen synapse is drawn with a generator derived from the seed, uniformly among the
     existing synapses between excitatory neurons, and set to ``target_weight``; the rewarder
     (``distal_reward``) is told its pre and post neuron. Each second the chosen weight is recorded
-    (after bringing every weight up to date with the rule's ``sync``).
+    (after bringing it up to date with the rule's ``sync(ids)``; the others at the end).
 
     ``results``: ``target_weight`` (final weight of the chosen synapse / max_weight),
     ``target_percentile`` (percentage of the other excitatory-to-excitatory synapses strictly weaker
@@ -104,14 +104,14 @@ class DistalRewardLoop(TrainingLoop):
         counts = np.zeros(network.n_inputs + network.n_neurons)
         raster_second = config.duration - 1 if config.raster_second < 0 else config.raster_second
         raster: list[list[int]] = [[], []]
+        target = np.array([target_id], dtype=np.intp)
         for second in range(config.duration):
             network.tick(0)
-            log = network.spike_log
-            counts += log.sum(axis=0)
+            times, units = np.nonzero(network.spike_log)  # a few spikes: cheaper than a (P, U) sum
+            counts += np.bincount(units, minlength=counts.size)
             if second == raster_second:
-                times, units = np.nonzero(log)
                 raster = [times.tolist(), (units - network.n_inputs).tolist()]
-            network.synapse.sync()
+            network.synapse.sync(target)  # only the recorded synapse: O(1), not O(synapses)
             trajectory.append(float(network.weight.values.reshape(-1)[target_id] / network.weight.max_weight))
             if self.progress is not None:
                 self.progress.update(1)

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, OneOf, Optional, Real, param
-from spikey_core.kernels import Kernel, add_where, copy_into, jitable, put_where
+from spikey_core.kernels import Kernel, add_where, compiled_as, copy_into, element, jitable, put_where
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
@@ -102,6 +102,42 @@ def izhikevich_integrate(state: tuple, params: tuple, current: np.ndarray) -> No
     """
     v, u, fired, slope = state
     a, b, c, d, v_peak, dt, substeps = params
+    izhikevich_euler(v, u, fired, slope, current, a, b, c, d, dt, substeps)
+
+
+def _izhikevich_euler_loops(v, u, fired, slope, current, a, b, c, d, dt, substeps) -> None:
+    # a loop per pass, each operation as in the numpy form (the inner loops vectorise)
+    n = v.shape[0]
+    for i in range(n):
+        if fired[i]:
+            v[i] = element(c, i)
+            u[i] = u[i] + element(d, i)
+    h = dt / substeps
+    for _ in range(substeps):
+        for i in range(n):
+            vi = v[i]
+            change = vi * 0.04
+            change = change + 5.0
+            change = change * vi
+            change = change + 140.0
+            change = change - u[i]
+            change = change + current[i]
+            change = change * h
+            v[i] = vi + change
+    for i in range(n):
+        change = v[i] * element(b, i)
+        change = change - u[i]
+        change = change * (dt * element(a, i))
+        u[i] = u[i] + change
+
+
+@compiled_as(_izhikevich_euler_loops)
+def izhikevich_euler(v, u, fired, slope, current, a, b, c, d, dt, substeps) -> None:
+    """The arithmetic of :func:`izhikevich_integrate`, in place; ``slope`` float (N,) scratch.
+
+    Vectorised here; compiled kernels run it as one loop over the neurons with the same
+    operations in the same order (so the same bits).
+    """
     put_where(v, c, fired)
     add_where(u, d, fired)
     h = dt / substeps

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Integer, OneOf, Optional, Real, param
-from spikey_core.kernels import Kernel, copy_into, jitable
+from spikey_core.kernels import Kernel, compiled_as, copy_into, jitable
 
 from spikey_core import ConfigError, Part
 from spikey_parts.common import build_polarities
@@ -41,6 +41,37 @@ class IzhikevichNetworkConfig(NeuronOutputConfig):
     )
 
 
+def _threshold_loops(v, v_peak, fired, out, noise, thalamic) -> None:
+    for i in range(v.shape[0]):
+        fired[i] = out[i] = v[i] >= v_peak
+    for i in range(noise.shape[0]):
+        thalamic[i] = noise[i]
+
+
+@compiled_as(_threshold_loops)
+def threshold_and_keep(v, v_peak, fired, out, noise, thalamic) -> None:
+    """``fired = out = v >= v_peak``; ``thalamic = noise`` unless ``noise`` is empty."""
+    np.greater_equal(v, v_peak, fired)
+    copy_into(out, fired)
+    if noise.size:
+        copy_into(thalamic, noise)
+
+
+def _drive_loops(thalamic, width, current, drive) -> None:
+    for i in range(drive.shape[0]):
+        value = thalamic[i] - 0.5
+        value = value * width
+        drive[i] = value + current[i]
+
+
+@compiled_as(_drive_loops)
+def thalamic_drive(thalamic, width, current, drive) -> None:
+    """``drive = (thalamic - 0.5) * width + current`` (float (N,)), in this order."""
+    np.subtract(thalamic, 0.5, drive)
+    np.multiply(drive, width, drive)
+    np.add(drive, current, drive)
+
+
 @jitable
 def izhikevich_network_fire(state: tuple, params: tuple, noise: np.ndarray, out: np.ndarray) -> None:
     """``out = v >= v_peak`` (bool (N,)); keeps the step's uniform numbers for the integration.
@@ -50,11 +81,7 @@ def izhikevich_network_fire(state: tuple, params: tuple, noise: np.ndarray, out:
     ``noise``: this step's ``N`` numbers ``U(0, 1)`` (or none: the part's own ``integrate``
     draws them into ``thalamic`` itself).
     """
-    v, fired = state[0], state[2]
-    np.greater_equal(v, params[4], fired)
-    copy_into(out, fired)
-    if noise.size:
-        copy_into(state[4], noise)
+    threshold_and_keep(state[0], params[4], state[2], out, noise, state[4])
 
 
 @jitable
@@ -64,11 +91,8 @@ def izhikevich_network_integrate(state: tuple, params: tuple, current: np.ndarra
     ``U`` = ``thalamic`` (the step's uniform numbers); ``state``, ``params`` as in
     :func:`izhikevich_network_fire`.
     """
-    thalamic, drive = state[4], state[5]
-    np.subtract(thalamic, 0.5, drive)
-    np.multiply(drive, params[7], drive)
-    np.add(drive, current, drive)
-    izhikevich_integrate(state[:4], params[:7], drive)
+    thalamic_drive(state[4], params[7], current, state[5])
+    izhikevich_integrate(state[:4], params[:7], state[5])
 
 
 class IzhikevichNetwork(Part):

@@ -12,7 +12,9 @@ from spikey_core.kernels import (
     Kernel,
     WeightHandle,
     body_units,
+    compiled_as,
     jitable,
+    true_indices,
     weight_add_at,
     weight_synapses_from,
     weight_synapses_into,
@@ -58,18 +60,62 @@ class DASTDPConfig:
     )
 
 
+# -- primitives: numpy as written, one loop each under numba (kernels.compiled_as) -----------------------
+def _lazy_change_loops(c_ref, e_at, ids, e, learning_rate):
+    change = np.empty(ids.shape[0], dtype=c_ref.dtype)
+    for i in range(ids.shape[0]):
+        s = ids[i]
+        change[i] = learning_rate * c_ref[s] * (e - e_at[s])
+        e_at[s] = e
+    return change
+
+
+@compiled_as(_lazy_change_loops)
+def lazy_change(
+    c_ref: np.ndarray, e_at: np.ndarray, ids: np.ndarray, e: float, learning_rate: float
+) -> np.ndarray:
+    """``eta c_ref[ids] (E - e_at[ids])`` (float (k,)), the weight change since each synapse's last
+    touch; then ``e_at[ids] = E``."""
+    change = learning_rate * c_ref[ids] * (e - e_at[ids])
+    e_at[ids] = e
+    return change
+
+
+def _add_traces_loops(c_ref, ids, factor, trace, units):
+    for i in range(ids.shape[0]):
+        c_ref[ids[i]] += factor * trace[units[i]]
+
+
+@compiled_as(_add_traces_loops)
+def add_traces(
+    c_ref: np.ndarray, ids: np.ndarray, factor: float, trace: np.ndarray, units: np.ndarray
+) -> None:
+    """``c_ref[ids] += factor * trace[units]`` (``ids`` unique)."""
+    c_ref[ids] += factor * trace[units]
+
+
+def _scale_loops(values, factor):
+    for i in range(values.shape[0]):
+        values[i] *= factor
+
+
+@compiled_as(_scale_loops)
+def scale(values: np.ndarray, factor: float) -> None:
+    """``values *= factor`` in place."""
+    np.multiply(values, factor, values)
+
+
 # -- kernels -------------------------------------------------------------------------------------------
 # state = (c_ref (S,), e_at (S,), pre_trace (U,), post_trace (N,), globals (4,) = [d, E, steps since
-#          the epoch, 1.0 once this step has been advanced], plastic_unit bool (U,), plastic_rows int)
+#          the epoch, 1.0 once this step has been advanced], plastic_unit bool (U,), plastic_ids int
+#          (the ids of every plastic synapse))
 # params = (c_decay, d_decay, pre_decay, post_decay, d_window, baseline_window, epoch_steps, a_plus,
 #           a_minus, learning_rate, nearest, all_plastic, n_inputs); see DASTDP for the equations.
 @jitable
 def da_stdp_catch_up(state, params, weight_state, weight_params, ids) -> None:
     """Weights of synapses ``ids`` integrated up to now: ``w += eta c_ref (E - e_at)``, ``e_at = E``."""
-    c_ref, e_at = state[0], state[1]
-    e = state[4][1]
-    weight_add_at(weight_state, weight_params, ids, params[9] * c_ref[ids] * (e - e_at[ids]))
-    e_at[ids] = e
+    change = lazy_change(state[0], state[1], ids, state[4][1], params[9])
+    weight_add_at(weight_state, weight_params, ids, change)
 
 
 @jitable
@@ -89,15 +135,9 @@ def da_stdp_catch_up_rows(state, params, weight_state, weight_params, rows) -> N
 @jitable
 def da_stdp_new_epoch(state, params, weight_state, weight_params) -> None:
     """Every plastic synapse brought up to date, ``c`` referred to now, ``E`` and the step count reset."""
-    da_stdp_catch_up(
-        state,
-        params,
-        weight_state,
-        weight_params,
-        weight_synapses_from(weight_state, weight_params, state[6])[0],
-    )
+    da_stdp_catch_up(state, params, weight_state, weight_params, state[6])
     g = state[4]
-    np.multiply(state[0], params[0] ** g[2], state[0])
+    scale(state[0], params[0] ** g[2])
     state[1].fill(0.0)
     g[1] = 0.0
     g[2] = 0.0
@@ -127,17 +167,19 @@ def da_stdp_refresh(state, params, weight_state, weight_params, spikes) -> None:
     """Before the weight reads this step's spikes (bool (U,)): advance, then bring the plastic
     synapses of the spiking units up to date, so propagation delivers their current weights."""
     da_stdp_advance(state, params, weight_state, weight_params)
-    da_stdp_catch_up_rows(state, params, weight_state, weight_params, spikes.nonzero()[0])
+    da_stdp_catch_up_rows(state, params, weight_state, weight_params, true_indices(spikes))
 
 
 @jitable
-def da_stdp_pair(state, params, weight_state, weight_params, now, body) -> None:
+def da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshed) -> None:
     """The STDP jumps of ``c`` for the units ``now`` (int) spiking at this step (``body``: the body ones).
 
     Potentiation first: every plastic synapse onto ``body`` gets ``c += A+ x_pre`` (the pre traces
     of the previous steps); then depression: every plastic synapse out of ``now`` gets ``c -= A-
     y_post`` (post traces including this step). Each synapse is brought up to date before its
-    ``c`` changes; changes of ``c`` now are referred to the epoch (``c_decay^-age``).
+    ``c`` changes; changes of ``c`` now are referred to the epoch (``c_decay^-age``). With
+    ``refreshed`` (:func:`da_stdp_refresh` ran at this step) the depressed synapses are up to
+    date already: bringing them up to date again would add exactly 0, so it is skipped.
     """
     c_ref, pre_trace, post_trace, plastic = state[0], state[2], state[3], state[5]
     to_epoch = params[0] ** -state[4][2]
@@ -147,31 +189,33 @@ def da_stdp_pair(state, params, weight_state, weight_params, now, body) -> None:
             keep = plastic[pre]
             ids, pre = ids[keep], pre[keep]
         da_stdp_catch_up(state, params, weight_state, weight_params, ids)
-        c_ref[ids] += (params[7] * to_epoch) * pre_trace[pre]
+        add_traces(c_ref, ids, params[7] * to_epoch, pre_trace, pre)
     rows = now[plastic[now]]
     ids, _, post_of = weight_synapses_from(weight_state, weight_params, rows)
-    da_stdp_catch_up(state, params, weight_state, weight_params, ids)  # no change if refreshed now
-    c_ref[ids] -= (params[8] * to_epoch) * post_trace[post_of]
+    if not refreshed:
+        da_stdp_catch_up(state, params, weight_state, weight_params, ids)
+    add_traces(c_ref, ids, -(params[8] * to_epoch), post_trace, post_of)
 
 
 @jitable
 def da_stdp_step(state, params, weight_state, weight_params, spikes) -> None:
     """One step's spikes (bool (U,)): advance, decay the post traces, pair, then the pre traces."""
+    refreshed = state[4][3] != 0.0  # da_stdp_refresh advanced this step already
     da_stdp_advance(state, params, weight_state, weight_params)
     state[4][3] = 0.0  # the next step advances again
     pre_trace, post_trace = state[2], state[3]
-    now = spikes.nonzero()[0]
-    np.multiply(post_trace, params[3], post_trace)
+    now = true_indices(spikes)
+    scale(post_trace, params[3])
     if now.size == 0:
-        np.multiply(pre_trace, params[2], pre_trace)
+        scale(pre_trace, params[2])
         return
     body = body_units(now, params[12])
     if params[10]:
         post_trace[body] = 1.0
     else:
         post_trace[body] += 1.0
-    da_stdp_pair(state, params, weight_state, weight_params, now, body)
-    np.multiply(pre_trace, params[2], pre_trace)
+    da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshed)
+    scale(pre_trace, params[2])
     if params[10]:
         pre_trace[now] = 1.0
     else:
@@ -265,6 +309,7 @@ class DASTDP(SynapseBase):
         self._globals = np.zeros(4)
         self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
         self._plastic_rows = np.flatnonzero(self.plastic_unit).astype(np.intp)
+        self._plastic_ids = self.weight.synapses_from(self._plastic_rows)[0]
         self._params = (  # plain numbers, once: reading config per step would rebuild it
             self.c_decay,
             self.d_decay,
@@ -291,7 +336,7 @@ class DASTDP(SynapseBase):
             self.post_trace,
             self._globals,
             self.plastic_unit,
-            self._plastic_rows,
+            self._plastic_ids,
         )
 
     def kernel_params(self) -> tuple:
@@ -319,9 +364,12 @@ class DASTDP(SynapseBase):
         """``c`` of synapse ids at the current step."""
         return self.c_ref[ids] * self.c_decay ** self._globals[2]
 
-    def sync(self) -> None:
-        """Bring every plastic synapse's weight up to the current step (O(synapses))."""
-        self._run(da_stdp_catch_up_rows, self._plastic_rows)
+    def sync(self, ids: np.ndarray | None = None) -> None:
+        """Bring every plastic synapse's weight up to the current step (O(synapses)), or only ``ids``.
+
+        ``ids`` int, unique synapse ids of plastic synapses (e.g. one synapse to record).
+        """
+        self._run(da_stdp_catch_up, self._plastic_ids if ids is None else np.asarray(ids, dtype=np.intp))
 
     def refresh(self, rows: np.ndarray) -> None:
         """Before the weight delivers the spikes of ``rows`` at this step: their synapses up to date."""
@@ -329,6 +377,10 @@ class DASTDP(SynapseBase):
             state, params, handle = self.kernel_state(), self.kernel_params(), self._handle()
             da_stdp_advance(state, params, handle, ())
             da_stdp_catch_up_rows(state, params, handle, (), rows)
+
+    def load_state_dict(self, state: Any) -> None:
+        super().load_state_dict(state)
+        self._plastic_ids = self.weight.synapses_from(self._plastic_rows)[0]  # the loaded layout's ids
 
     # -- protocol -----------------------------------------------------------------------------
     def reset(self) -> None:

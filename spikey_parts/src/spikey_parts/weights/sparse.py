@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Check, Integer, Optional, param, probability
-from spikey_core.kernels import Kernel, clipped, compiled_as, jitable
+from spikey_core.kernels import Kernel, clipped, compiled_as, jitable, true_indices
 from spikey_core.weights import DelayLine, clip_values, ring_deliver, ring_schedule
 
 from spikey_core import ConfigError, Part
@@ -19,11 +19,17 @@ from spikey_parts.weights.delays import DelaySpec, delay_param, row_delays
 # -- pure kernels over the compressed-row layout ------------------------------------------------------
 # Each primitive below is vectorised numpy as written (the numpy engine) and, through
 # compiled_as, plain loops doing the same operations in the same order under numba.
-def _gather_ranges_loops(pointers, keys):
+@jitable
+def range_total(pointers: np.ndarray, keys: np.ndarray) -> int:
+    """How many positions :func:`gather_ranges` returns: ``sum(pointers[k+1] - pointers[k])``."""
     total = 0
     for i in range(keys.shape[0]):
         total += pointers[keys[i] + 1] - pointers[keys[i]]
-    out = np.empty(total, dtype=np.intp)
+    return total
+
+
+def _gather_ranges_loops(pointers, keys):
+    out = np.empty(range_total(pointers, keys), dtype=np.intp)
     n = 0
     for i in range(keys.shape[0]):
         for position in range(pointers[keys[i]], pointers[keys[i] + 1]):
@@ -53,10 +59,7 @@ def range_owners(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def _per_range_loops(pointers, keys, per_key):
-    total = 0
-    for i in range(keys.shape[0]):
-        total += pointers[keys[i] + 1] - pointers[keys[i]]
-    out = np.empty(total, dtype=per_key.dtype)
+    out = np.empty(range_total(pointers, keys), dtype=per_key.dtype)
     n = 0
     for i in range(keys.shape[0]):
         for _ in range(pointers[keys[i]], pointers[keys[i] + 1]):
@@ -254,7 +257,7 @@ def sparse_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
     """
     values, pointers, post = state[0], state[1], state[2]
     pending, position = state[7], state[8]
-    active = spikes.nonzero()[0]
+    active = true_indices(spikes)
     if pending.shape[0] == 1:
         sparse_deliver(pointers, post, values, active, emit, out)
         return
