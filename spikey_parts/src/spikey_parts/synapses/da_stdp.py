@@ -10,7 +10,6 @@ import numpy as np
 from spikey_core.config import OneOf, Real, param
 from spikey_core.kernels import (
     Kernel,
-    WeightHandle,
     body_units,
     compiled_as,
     jitable,
@@ -346,13 +345,8 @@ class DASTDP(SynapseBase):
 
     def _run(self, kernel_function: Any, *arguments: Any) -> None:
         """``kernel_function(state, params, weight, (), *arguments)`` on the numpy engine."""
-        kernel_function(self.kernel_state(), self.kernel_params(), self._handle(), (), *arguments)
-
-    def _handle(self) -> Any:
-        handle = self.__dict__.get("_weight_handle")
-        if handle is None or handle.weight is not self.weight:
-            handle = self._weight_handle = WeightHandle(self.weight)
-        return handle
+        held = self._held_arguments
+        kernel_function(*(self._kernel_arguments() if held is None else held), *arguments)
 
     # -- scalars ----------------------------------------------------------------------------
     @property
@@ -374,9 +368,8 @@ class DASTDP(SynapseBase):
     def refresh(self, rows: np.ndarray) -> None:
         """Before the weight delivers the spikes of ``rows`` at this step: their synapses up to date."""
         if self.training:
-            state, params, handle = self.kernel_state(), self.kernel_params(), self._handle()
-            da_stdp_advance(state, params, handle, ())
-            da_stdp_catch_up_rows(state, params, handle, (), rows)
+            self._run(da_stdp_advance)
+            self._run(da_stdp_catch_up_rows, rows)
 
     def load_state_dict(self, state: Any) -> None:
         super().load_state_dict(state)
