@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_engine.py [--quick] [--repeats 3] [--cold] [--series]
+    python benchmarks/bench_engine.py [--quick] [--repeats 3] [--cold] [--series] [--realtime 120]
 
 Workloads (each built twice from the same seed, once per engine):
 
@@ -13,11 +13,17 @@ Workloads (each built twice from the same seed, once per engine):
 * ``recurrent_110`` / ``_1100`` / ``_4400``: random recurrent networks of 100 / 1,000 / 4,000
   neurons plus 10 % inputs, 10 % connectivity, about 5 % activity per step, unsupervised ``stdp``;
 * ``sparse_1100``: the same 1,000-neuron network on the ``sparse`` weight;
+* ``sparse_delays_1100``: the same with conduction delays of 1-10 steps spread over each unit's
+  synapses (the ring buffer of input in flight);
 * ``izhikevich_1000``: 800 regular-spiking + 200 fast-spiking Izhikevich neurons, dense random
   weights, no learning (also as simulated seconds per wall second, 1 ms steps);
 * ``distal_reward``: the network of ``izhikevich2007-distal-reward`` (1,000 Izhikevich neurons,
-  100,000 sparse synapses with 1-20 ms delays, ``da_stdp``, delayed rewards), as simulated
+  100,000 sparse synapses with 1 ms delays, ``da_stdp``, delayed rewards), as simulated
   seconds per wall second.
+
+``--realtime S`` also runs the experiment ``izhikevich2007-distal-reward`` itself (its loop, with
+the per-second bookkeeping) for ``S`` simulated seconds on the numba engine and reports simulated
+seconds per wall and per CPU second (the issue's target: >= 50, one simulated hour in <= 72 s).
 
 For each workload the engines take turns (numpy, numba, numpy, ...) for ``--repeats`` rounds of
 the same number of game steps; the best round of each is kept, by wall clock and by the
@@ -67,6 +73,43 @@ def izhikevich_spec() -> dict:
         "weight": {"type": "random", "connection_probability": 0.1, "max_weight": 10.0, "high": 0.5},
         "readout": {"type": "threshold"},
     }
+
+
+def sparse_delays_spec(n: int) -> dict:
+    spec = sparse_spec(n)
+    spec["weight"]["delay"] = [1, 10]
+    return spec
+
+
+def measure_realtime(seconds: int) -> dict:
+    """The distal-reward experiment's loop for ``seconds`` simulated seconds on numba (after a warm-up)."""
+    experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
+    spec = experiment.load_spec()
+    spec["network"]["engine"] = "numba"
+    warm = copy.deepcopy(spec)
+    warm["loop"]["duration"] = 1
+    experiment.make_loop(warm)()  # compile or load the kernels
+    spec["loop"]["duration"] = seconds
+    loop = experiment.make_loop(spec)
+    wall, cpu = time.perf_counter(), time.process_time()
+    results = loop()[2]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    row = {
+        "seconds": seconds,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "x_real_time": round(seconds / wall, 1),
+        "x_real_time_cpu": round(seconds / cpu, 1),
+        "n_rewards": results["n_rewards"],
+        "rate_excitatory_hz": round(results["rate_excitatory_hz"], 2),
+    }
+    print(
+        f"izhikevich2007-distal-reward, {seconds} simulated s on numba: {wall:.1f} s wall "
+        f"({row['x_real_time']}x real time), {cpu:.1f} s CPU ({row['x_real_time_cpu']}x); "
+        f"one simulated hour would take {3600 / row['x_real_time']:.0f} s",
+        flush=True,
+    )
+    return row
 
 
 def distal_reward_spec() -> dict:
@@ -199,6 +242,9 @@ def main() -> None:
     parser.add_argument("--series", action="store_true", help="also time spikey series (8 XOR runs)")
     parser.add_argument("--series-rounds", type=int, default=1, help="interleaved rounds of the series")
     parser.add_argument("--only", nargs="*", default=None, help="run only these workloads")
+    parser.add_argument(
+        "--realtime", type=int, default=0, help="also run the distal-reward experiment this many simulated s"
+    )
     args = parser.parse_args()
     if args.cold:
         if "numba" in sys.modules:
@@ -217,6 +263,7 @@ def main() -> None:
     ]
     if "sparse" in registry.names("weight"):
         workloads.append(("sparse_1100", lambda: sparse_spec(1000), 2 if quick else 10))
+        workloads.append(("sparse_delays_1100", lambda: sparse_delays_spec(1000), 2 if quick else 10))
     if not quick:
         workloads.append(("recurrent_4400", lambda: recurrent_spec(4000), 2))
         workloads.append(("izhikevich_1000", izhikevich_spec, 2))
@@ -241,6 +288,8 @@ def main() -> None:
     }
     if args.series:
         summary["series"] = measure_series(args.series_rounds)
+    if args.realtime:
+        summary["realtime"] = measure_realtime(args.realtime)
     print("RESULT " + json.dumps(summary))
 
 

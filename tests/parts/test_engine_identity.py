@@ -258,3 +258,28 @@ def test_distal_reward_network_runs_on_numba_by_default():
     spec = shipped("izhikevich2007-distal-reward")
     network = make_loop(spec).build()
     assert network.engine_name == "numba", network.engine_reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("weight", ["sparse", "random"])
+def test_da_stdp_identical_on_sparse_and_dense_weights(weight):
+    # the lazy rule through the optional weight roles (synapses_from / synapses_into / add_at) of
+    # both layouts; the baseline dopamine moves the weights without any reward
+    spec = {
+        "seed": 7,
+        "network": {"n_inputs": 0, "n_neurons": 200, "n_outputs": 1, "processing_time": 300},
+        "input": {"type": "rate_map", "state_rate_map": [0.0]},
+        "neuron": {"type": "izhikevich_network", "inhibitory_last": 40, "noise": 20.0},
+        "weight": {
+            "type": weight,
+            "connection_probability": 0.1,
+            "max_weight": 4.0,
+            "low": 0.25,
+            "high": 0.25,
+        },
+        "synapse": {"type": "da_stdp", "baseline": 0.05, "tau_c": 100.0},
+        "readout": {"type": "threshold"},
+    }
+    if weight == "random":
+        del spec["weight"]["low"]
+    assert_identical(spec, 4)

@@ -122,8 +122,8 @@ def compiled_as(loops: Callable[..., Any]) -> Callable[[Callable[..., Any]], Cal
 
     The decorated function runs as written in Python (vectorised numpy); compiled kernels that
     call it get ``loops`` instead (``numba.extending.overload``). The two must do the same
-    floating-point operations in the same order, so both engines give the same bits: the test
-    suite checks every such pair against each other.
+    floating-point operations in the same order, so both engines give the same bits (the engine
+    identity tests, ``tests/parts/test_engine_identity.py``, run every shipped pair both ways).
 
     Parameters
     ----------

@@ -27,6 +27,7 @@ from spikey_core.kernels import (
     add_to_columns,
     clip_columns,
     clip_rows,
+    clipped,
     compiled_as,
     jitable,
     true_indices,
@@ -160,6 +161,69 @@ def dense_accumulate(
         target[rows] += row_terms(row_change, row_scale)
 
 
+def _add_clipped_at_loops(values, ids, change, max_weight):
+    for i in range(ids.shape[0]):
+        values[ids[i]] = clipped(values[ids[i]] + change[i], max_weight)
+
+
+@compiled_as(_add_clipped_at_loops)
+def add_clipped_at(values: np.ndarray, ids: np.ndarray, change: np.ndarray, max_weight: float) -> None:
+    """``values[ids] = clip(values[ids] + change, 0, max_weight)`` (``ids`` int (k,), unique)."""
+    updated = values[ids] + change
+    clip_values(updated, max_weight)
+    values[ids] = updated
+
+
+def _dense_synapses_from_loops(mask, rows):
+    n = mask.shape[1]
+    count = 0
+    for i in range(rows.shape[0]):
+        for k in range(n):
+            if mask[rows[i], k]:
+                count += 1
+    ids, pre, post = np.empty(count, np.intp), np.empty(count, np.intp), np.empty(count, np.intp)
+    count = 0
+    for i in range(rows.shape[0]):
+        for k in range(n):
+            if mask[rows[i], k]:
+                ids[count], pre[count], post[count] = rows[i] * n + k, rows[i], k
+                count += 1
+    return ids, pre, post
+
+
+@compiled_as(_dense_synapses_from_loops)
+def dense_synapses_from(mask: np.ndarray, rows: np.ndarray) -> tuple:
+    """``(ids, pre, post)`` (intp) of the synapses leaving units ``rows``, row by row; id ``j N + k``."""
+    position, post = np.nonzero(mask[rows])
+    pre = np.asarray(rows)[position]
+    return pre * mask.shape[1] + post, pre, post
+
+
+def _dense_synapses_into_loops(mask, columns):
+    n = mask.shape[1]
+    count = 0
+    for j in range(mask.shape[0]):
+        for i in range(columns.shape[0]):
+            if mask[j, columns[i]]:
+                count += 1
+    ids, pre, post = np.empty(count, np.intp), np.empty(count, np.intp), np.empty(count, np.intp)
+    count = 0
+    for j in range(mask.shape[0]):
+        for i in range(columns.shape[0]):
+            if mask[j, columns[i]]:
+                ids[count], pre[count], post[count] = j * n + columns[i], j, columns[i]
+                count += 1
+    return ids, pre, post
+
+
+@compiled_as(_dense_synapses_into_loops)
+def dense_synapses_into(mask: np.ndarray, columns: np.ndarray) -> tuple:
+    """``(ids, pre, post)`` (intp) of the synapses onto body neurons ``columns``, by presynaptic unit."""
+    pre, position = np.nonzero(mask[:, columns])
+    post = np.asarray(columns)[position]
+    return pre * mask.shape[1] + post, pre, post
+
+
 # -- the compiled engine's kernels -----------------------------------------------------------------
 # state = (matrix, mask, delays (U, N) or (0, 0), pending (D, N), position (1,)); params = (max_weight,)
 @jitable
@@ -208,6 +272,24 @@ def dense_kernel_accumulate(
 def dense_kernel_add_scaled(state, params, source, scale) -> None:
     """:meth:`DenseWeight.add_scaled` over the kernel state."""
     add_scaled_clipped(state[0], state[1], source, scale, params[0])
+
+
+@jitable
+def dense_kernel_synapses_from(state, params, rows) -> tuple:
+    """:func:`dense_synapses_from` over the kernel state."""
+    return dense_synapses_from(state[1], rows)
+
+
+@jitable
+def dense_kernel_synapses_into(state, params, columns) -> tuple:
+    """:func:`dense_synapses_into` over the kernel state."""
+    return dense_synapses_into(state[1], columns)
+
+
+@jitable
+def dense_kernel_add_at(state, params, ids, change) -> None:
+    """``W.flat[ids] = clip(W.flat[ids] + change)`` (existing synapses' ids, unique)."""
+    add_clipped_at(state[0].reshape(-1), ids, change, params[0])
 
 
 # -- conduction delays ------------------------------------------------------------------------------
@@ -348,8 +430,21 @@ class DenseWeight(Part):
             "update": dense_kernel_update,
             "accumulate": dense_kernel_accumulate,
             "add_scaled": dense_kernel_add_scaled,
+            "synapses_from": dense_kernel_synapses_from,
+            "synapses_into": dense_kernel_synapses_into,
+            "add_at": dense_kernel_add_at,
         },
-        methods=("propagate", "update", "accumulate", "add_scaled", "kernel_state", "kernel_params"),
+        methods=(
+            "propagate",
+            "update",
+            "accumulate",
+            "add_scaled",
+            "synapses_from",
+            "synapses_into",
+            "add_at",
+            "kernel_state",
+            "kernel_params",
+        ),
     )
 
     def kernel_state(self) -> tuple:
@@ -527,19 +622,12 @@ class DenseWeight(Part):
 
     def synapses_from(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Existing synapses leaving units ``rows``: ``(ids, pre, post)``, int arrays of equal length."""
-        position, post = np.nonzero(self.mask[rows])
-        pre = np.asarray(rows)[position]
-        return pre * self.shape[1] + post, pre, post
+        return dense_synapses_from(self.mask, rows)
 
     def synapses_into(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Existing synapses onto body neurons ``columns``: ``(ids, pre, post)``."""
-        pre, position = np.nonzero(self.mask[:, columns])
-        post = np.asarray(columns)[position]
-        return pre * self.shape[1] + post, pre, post
+        return dense_synapses_into(self.mask, columns)
 
     def add_at(self, ids: np.ndarray, change: np.ndarray) -> None:
         """``W[id] = clip(W[id] + change)`` for synapse ids (unique, existing), float change."""
-        flat = self.matrix.reshape(-1)
-        values = flat[ids] + change
-        clip_values(values, self.max_weight)
-        flat[ids] = values
+        add_clipped_at(self.matrix.reshape(-1), ids, change, self.max_weight)

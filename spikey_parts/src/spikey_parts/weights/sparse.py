@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 from spikey_core.config import Check, Integer, Optional, param, probability
 from spikey_core.kernels import Kernel, clipped, compiled_as, jitable, true_indices
-from spikey_core.weights import DelayLine, clip_values, ring_deliver, ring_schedule
+from spikey_core.weights import DelayLine, add_clipped_at, clip_values, ring_deliver, ring_schedule
 
 from spikey_core import ConfigError, Part
 from spikey_parts.weights.base import max_weight_param
@@ -206,19 +206,6 @@ def sparse_update(
         row += row_values
         clip_values(row, max_weight)
         values[row_ids] = row
-
-
-def _add_clipped_at_loops(values, ids, change, max_weight):
-    for i in range(ids.shape[0]):
-        values[ids[i]] = clipped(values[ids[i]] + change[i], max_weight)
-
-
-@compiled_as(_add_clipped_at_loops)
-def add_clipped_at(values: np.ndarray, ids: np.ndarray, change: np.ndarray, max_weight: float) -> None:
-    """``values[ids] = clip(values[ids] + change, 0, max_weight)`` (``ids`` int (k,), unique)."""
-    updated = values[ids] + change
-    clip_values(updated, max_weight)
-    values[ids] = updated
 
 
 def _add_values_at_loops(target, ids, change):
