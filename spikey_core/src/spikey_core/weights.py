@@ -404,6 +404,19 @@ class DelayLine:
 
 _NO_DELAYS = np.zeros((0, 0), dtype=np.int64)
 
+#: The weight protocol methods a weight kernel stands for (``Kernel.methods`` of the shipped weights).
+WEIGHT_KERNEL_METHODS = (
+    "propagate",
+    "update",
+    "accumulate",
+    "add_scaled",
+    "synapses_from",
+    "synapses_into",
+    "add_at",
+    "kernel_state",
+    "kernel_params",
+)
+
 
 # -- the part base -----------------------------------------------------------------------------------
 class DenseWeight(Part):
@@ -434,17 +447,7 @@ class DenseWeight(Part):
             "synapses_into": dense_kernel_synapses_into,
             "add_at": dense_kernel_add_at,
         },
-        methods=(
-            "propagate",
-            "update",
-            "accumulate",
-            "add_scaled",
-            "synapses_from",
-            "synapses_into",
-            "add_at",
-            "kernel_state",
-            "kernel_params",
-        ),
+        methods=WEIGHT_KERNEL_METHODS,
     )
 
     def kernel_state(self) -> tuple:

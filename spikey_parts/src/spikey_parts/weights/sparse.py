@@ -9,7 +9,14 @@ import attrs
 import numpy as np
 from spikey_core.config import Check, Integer, Optional, param, probability
 from spikey_core.kernels import Kernel, clipped, compiled_as, jitable, true_indices
-from spikey_core.weights import DelayLine, add_clipped_at, clip_values, ring_deliver, ring_schedule
+from spikey_core.weights import (
+    WEIGHT_KERNEL_METHODS,
+    DelayLine,
+    add_clipped_at,
+    clip_values,
+    ring_deliver,
+    ring_schedule,
+)
 
 from spikey_core import ConfigError, Part
 from spikey_parts.weights.base import max_weight_param
@@ -421,17 +428,7 @@ class Sparse(Part):
             "synapses_into": sparse_kernel_synapses_into,
             "add_at": sparse_kernel_add_at,
         },
-        methods=(
-            "propagate",
-            "update",
-            "accumulate",
-            "add_scaled",
-            "synapses_from",
-            "synapses_into",
-            "add_at",
-            "kernel_state",
-            "kernel_params",
-        ),
+        methods=WEIGHT_KERNEL_METHODS,
     )
 
     def __init__(self, config: SparseConfig, ctx: Any):
