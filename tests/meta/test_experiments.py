@@ -287,3 +287,30 @@ def test_xor_control_drops_the_learning_rate_schedule_and_keeps_its_weights(regi
     network, _, _, _ = control.make_loop(spec, seed=1, registry=registry)()
     assert network.synapse.learning_rate == 0.0
     np.testing.assert_array_equal(network.weight.to_dense(), initial.weight.to_dense())
+
+
+def test_rule_comparison_on_a_sparse_weight_equals_the_dense_synapse(registry):
+    # The loop reads and sets its synapse through the weight protocol, so a sparse weight (synapse
+    # ids into a flat (S,) array, no matrix) gives the very trajectories of the dense synapse,
+    # which follow Florian's closed-form solution (test above).
+    from spikey_core import make_loop
+
+    spec = registry.get("experiment", "florian-fig1").load_spec()
+    dense = make_loop(spec, registry=registry)()[3]["weights"]
+    spec["loop"]["weight"] = {"type": "sparse", "connection_probability": 1.0, "low": 0.5, "high": 0.5}
+    sparse = make_loop(spec, registry=registry)()[3]["weights"]
+    assert set(sparse) == {"rlstdp", "mstdp", "mstdpet", "reference"}
+    for name in ("rlstdp", "mstdp", "mstdpet"):
+        np.testing.assert_array_equal(sparse[name], dense[name])
+    assert sparse["mstdpet"][0] == 0.2  # moved from the drawn 0.5 x max_weight to initial_weight
+    assert sparse["mstdpet"] == pytest.approx(sparse["reference"], abs=1e-9)
+
+
+def test_rule_comparison_names_a_weight_without_the_synapse(registry):
+    from spikey_core import ConfigError, make_loop
+
+    spec = registry.get("experiment", "florian-fig1").load_spec()
+    spec["loop"]["weight"] = {"type": "sparse", "connection_probability": 0.0}
+    loop = make_loop(spec, registry=registry)
+    with pytest.raises(ConfigError, match=r"\$\.loop\.weight: the Sparse weight has no synapse"):
+        loop()

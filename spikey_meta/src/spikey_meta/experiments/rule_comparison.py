@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from spikey_core.config import ArrayLike, Check, Integer, MappingCheck, Real, from_dict, param
+from spikey_core.config import ArrayLike, Check, Integer, MappingCheck, Optional, Real, from_dict, param
 from spikey_core.errors import ConfigError
 from spikey_core.registry import registry_or_loaded
 from spikey_core.spec import Problems
@@ -68,6 +68,15 @@ class RuleComparisonConfig:
     settings: Any = param(
         factory=dict, check=MappingCheck(), doc="settings per rule: {rule = {field = value}}"
     )
+    weight: Any = param(
+        default=None,
+        check=Optional(MappingCheck()),
+        doc=(
+            "the weight part holding the synapse, {type = name, **settings} (max_weight defaults to "
+            "the loop's); it must have the synapse from the input onto the neuron, which starts at "
+            "initial_weight. None: a dense weight with that one synapse"
+        ),
+    )
 
 
 class _Unit:
@@ -101,6 +110,48 @@ class RuleComparisonLoop(TrainingLoop):
 
     def validate(self) -> None:
         self._rules()
+        self._weight_class()
+
+    def _weight_class(self) -> Any:
+        """The configured weight part's class and settings, or None for the default dense synapse."""
+        spec = self.config.weight
+        if spec is None:
+            return None
+        settings = dict(spec)
+        name = settings.pop("type", None)
+        if not isinstance(name, str):
+            raise ConfigError('$.loop.weight.type: missing; name a registered weight, e.g. "sparse"')
+        try:
+            cls = registry_or_loaded(self.registry).get("weight", name)
+        except LookupError as error:
+            raise ConfigError(f"$.loop.weight.type: {error}") from None
+        settings.setdefault("max_weight", self.config.max_weight)
+        return cls, from_dict(cls.Config, settings, address="$.loop.weight")
+
+    def _one_synapse(self, ctx: BuildContext) -> tuple[Any, int]:
+        """The weight part and the id of its synapse from the input (unit 0) onto the neuron (0).
+
+        Read and written only through the weight protocol (``synapses_from``, ``add_at``,
+        ``values``), so any weight layout works; the synapse starts at ``initial_weight``.
+        """
+        config = self.config
+        built = self._weight_class()
+        if built is None:
+            return one_synapse(config.initial_weight, config.max_weight), 0
+        cls, settings = built
+        weight = cls(settings, ctx)
+        ids, _, post = weight.synapses_from(np.array([0]))
+        ids = ids[post == 0]
+        if ids.size != 1:
+            raise ConfigError(
+                f"$.loop.weight: the {cls.__name__} weight has no synapse from the input onto the "
+                "neuron; give it one (e.g. connection_probability = 1.0)"
+            )
+        synapse = int(ids[0])
+        start = float(weight.values.reshape(-1)[synapse])
+        weight.add_at(ids, np.array([-start]))  # exactly 0, then exactly initial_weight
+        weight.add_at(ids, np.array([config.initial_weight]))
+        return weight, synapse
 
     def total_steps(self) -> int:
         return self.config.duration * len(self.config.rules)
@@ -171,23 +222,24 @@ class RuleComparisonLoop(TrainingLoop):
 
     def _drive(self, cls: Any, rule_config: Any, pre: set, post: set) -> np.ndarray:
         config = self.config
-        weight = one_synapse(config.initial_weight, config.max_weight)
-        ctx = BuildContext(
-            n_inputs=1,
-            n_neurons=1,
-            n_outputs=1,
-            processing_time=1,
-            dt=config.dt,
-            parts={"input": _Unit(), "neuron": _Unit(), "weight": weight},
-        )
+        shape = {"n_inputs": 1, "n_neurons": 1, "n_outputs": 1, "processing_time": 1, "dt": config.dt}
+        weight, synapse = self._one_synapse(BuildContext(**shape, rng=np.random.default_rng(0)))
+        ctx = BuildContext(**shape, parts={"input": _Unit(), "neuron": _Unit(), "weight": weight})
         rule = cls(rule_config, ctx)
         rule.reset()
+        sync = getattr(rule, "sync", None)  # a lazy rule brings the weights up to date first
+
+        def read() -> float:
+            if callable(sync):
+                sync()
+            return float(weight.values.reshape(-1)[synapse])  # synapse ids index the flat values
+
         trajectory = np.zeros(config.duration + 1)
-        trajectory[0] = weight.matrix[0, 0]
+        trajectory[0] = read()
         for t in range(config.duration):
             rule.step(np.array([t in pre, t in post]))
             rule.reward(self._reward(t))
-            trajectory[t + 1] = weight.values[0, 0]
+            trajectory[t + 1] = read()
             if self.progress is not None:
                 self.progress.update(1)
         return trajectory
