@@ -16,10 +16,12 @@ from spikey_core.weights import (
     _dense_synapses_from_loops,
     _dense_synapses_into_loops,
     _ring_deliver_loops,
+    _update_clipped_loops,
     dense_schedule,
     dense_synapses_from,
     dense_synapses_into,
     ring_deliver,
+    update_clipped,
 )
 from spikey_parts.neurons.izhikevich import _izhikevich_euler_loops, izhikevich_euler
 from spikey_parts.neurons.izhikevich_network import _drive_loops, thalamic_drive
@@ -162,11 +164,35 @@ def test_da_stdp_primitives():
     assert_same(both(add_traces, _add_traces_loops, c_ref, ids, -0.15, rng.random(U), units))
 
 
+@pytest.mark.parametrize("overlap", [True, False])
+def test_update_clipped_fused_loop_gives_the_separate_passes_bits(overlap):
+    # rows and columns that share synapses (both terms before the one clip), bounds that bind
+    weights = rng.uniform(-0.2, 1.3, (U, N)) * mask
+    columns = np.array([1, 4, 7])
+    rows = np.array([5, 0, 11]) if overlap else np.array([2, 3])
+    column_change = rng.normal(0, 0.8, U)
+    row_scale, row_change = rng.normal(0, 1, rows.size), rng.normal(0, 0.6, N)
+    (_, first), (_, second) = both(
+        update_clipped, _update_clipped_loops, weights, mask, columns, column_change, rows, row_scale,
+        row_change, 1.0,
+    )  # fmt: skip
+    assert first[0].tobytes() == second[0].tobytes()
+    touched = np.zeros((U, N), dtype=bool)
+    touched[:, columns] = True
+    touched[rows] = True
+    np.testing.assert_array_equal(first[0][~touched], weights[~touched])  # nothing else moved
+    assert np.all(first[0][touched] <= 1.0) and np.all(first[0][touched] >= 0.0)
+    expected = np.clip(
+        weights[rows[0], columns[0]] + column_change[rows[0]] + row_scale[0] * row_change[columns[0]], 0, 1
+    )
+    assert first[0][rows[0], columns[0]] == pytest.approx(expected * mask[rows[0], columns[0]])
+
+
 def test_every_shipped_primitive_is_covered_here():
     covered = {
         gather_ranges, per_range, sparse_deliver, sparse_schedule, sparse_update, add_scaled_values,
         dense_synapses_from, dense_synapses_into, dense_schedule, ring_deliver, izhikevich_euler,
-        thalamic_drive, lazy_change, add_traces,
+        thalamic_drive, lazy_change, add_traces, update_clipped,
     }  # fmt: skip
     trivial = {"ring_schedule", "add_clipped_at", "add_values_at", "scale", "threshold_and_keep"}
     shipped = {function for function, _ in _COMPILED_AS if function.__module__.startswith("spikey_")}

@@ -240,21 +240,69 @@ def dense_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
     ring_deliver(state[3], state[4], out)
 
 
-@jitable
-def dense_kernel_update(state, params, columns, column_change, rows, row_change, row_scale) -> None:
-    """:func:`dense_update` with a separable row term (``row_scale`` (R,), ``row_change`` (N,)).
+def _update_clipped_loops(matrix, mask, columns, column_change, rows, row_scale, row_change, high):
+    units, n = matrix.shape
+    touched_row = np.zeros(units, dtype=np.bool_)
+    for i in range(rows.shape[0]):
+        touched_row[rows[i]] = True
+    touched_column = np.zeros(n, dtype=np.bool_)
+    for i in range(columns.shape[0]):
+        touched_column[columns[i]] = True
+    for i in range(rows.shape[0]):  # a touched row: its column terms, its row term, one clip
+        row, size = rows[i], row_scale[i]
+        change = column_change[row]
+        for k in range(n):
+            value = matrix[row, k]
+            if touched_column[k]:
+                value += change
+            value += size * row_change[k]
+            matrix[row, k] = clipped(value, high) * mask[row, k]
+    for j in range(units):  # the touched columns of every other row, in one pass
+        if touched_row[j]:
+            continue
+        change = column_change[j]
+        for i in range(columns.shape[0]):
+            k = columns[i]
+            matrix[j, k] = clipped(matrix[j, k] + change, high) * mask[j, k]
 
-    Columns first, then rows, then one clip of everything touched: the same operations in the
-    same order as :func:`dense_update`, so the same bits.
+
+@compiled_as(_update_clipped_loops)
+def update_clipped(
+    matrix: np.ndarray,
+    mask: np.ndarray,
+    columns: np.ndarray,
+    column_change: np.ndarray,
+    rows: np.ndarray,
+    row_scale: np.ndarray,
+    row_change: np.ndarray,
+    high: float,
+) -> None:
+    """``W[j, c] += column_change[j]``, then ``W[r_i, k] += row_scale[i] * row_change[k]``, one clip.
+
+    Every touched synapse ends at ``clip(W + terms, 0, high) * mask``. ``matrix`` float (U, N),
+    ``mask`` bool (U, N), ``columns`` int (C,) and ``rows`` int (R,) unique, ``column_change``
+    float (U,), ``row_scale`` float (R,), ``row_change`` float (N,). Compiled, each touched
+    synapse is read and written once (a fused pass; the separate column, row and clip passes
+    read the touched columns twice, which bounds large networks by memory traffic); both forms
+    add the column term first, then the row term, so they give the same bits.
     """
-    matrix, mask = state[0], state[1]
     if columns.size:
         add_to_columns(matrix, columns, column_change)
     if rows.size:
         add_outer_to_rows(matrix, rows, row_scale, row_change)
-        clip_rows(matrix, mask, rows, params[0])
+        clip_rows(matrix, mask, rows, high)
     if columns.size:
-        clip_columns(matrix, mask, columns, params[0])
+        clip_columns(matrix, mask, columns, high)
+
+
+@jitable
+def dense_kernel_update(state, params, columns, column_change, rows, row_change, row_scale) -> None:
+    """:func:`dense_update` with a separable row term (``row_scale`` (R,), ``row_change`` (N,)).
+
+    Columns first, then rows, then one clip of everything touched (:func:`update_clipped`).
+    """
+    if columns.size or rows.size:
+        update_clipped(state[0], state[1], columns, column_change, rows, row_scale, row_change, params[0])
 
 
 @jitable
