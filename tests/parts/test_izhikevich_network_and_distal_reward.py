@@ -115,3 +115,23 @@ def test_reset_forgets_pending_rewards():
     run(part, network, {0: [1], 5: [3]}, 10)
     part.reset()
     assert not run(part, network, {}, 3100).any()
+
+
+def test_rewards_come_after_the_delays_one_by_one_draws_would_give():
+    # the delays are drawn ahead in blocks of processing_time, but a generator yields the same
+    # numbers in blocks as one at a time: the k-th rewarded pairing waits the k-th draw
+    network = FakeNetwork(4)
+    ctx = BuildContext(
+        n_inputs=1, n_neurons=3, n_outputs=0, processing_time=7, rng=np.random.default_rng(3), network=network
+    )
+    part = DistalReward(
+        from_dict(DistalReward.Config, {"pre": 1, "post": 2, "delay_max": 40, "delay_min": 5}), ctx
+    )
+    events, pairings = {}, []
+    for k in range(12):  # a pairing every 50 steps, longer than the longest delay
+        events[50 * k], events[50 * k + 3] = [1], [3]
+        pairings.append(50 * k + 3)
+    rewards = run(part, network, events, 620)
+    draws = np.random.default_rng(3)
+    expected = [t + int(draws.integers(5, 41)) for t in pairings]
+    assert np.flatnonzero(rewards).tolist() == expected == part.reward_times
