@@ -4,9 +4,9 @@ and steps per second of sparse and dense recurrent networks.
 Usage::
 
     python benchmarks/bench_scale.py [--seconds 10] [--steps 200] [--quick] [--brian2-python PATH]
-                                     [--clock wall|cpu]
+                                     [--clock wall|cpu] [--engine numpy|numba]
 
-Workloads (numpy engine, learning on):
+Workloads (learning on; the numpy engine unless ``--engine numba``):
 
 1. ``izhikevich2007-distal-reward``: 1,000 Izhikevich neurons, 100,000 sparse synapses, da_stdp,
    the distal reward; simulated seconds per wall second (target: >= 5);
@@ -113,10 +113,11 @@ print(json.dumps({"seconds": seconds, "wall": wall}))
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def izhikevich_seconds_per_wall(seconds: int, clock: Any = time.perf_counter) -> float:
+def izhikevich_seconds_per_wall(seconds: int, clock: Any = time.perf_counter, engine: str = "numpy") -> float:
     experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
     spec = experiment.load_spec()
     spec["loop"]["duration"] = seconds
+    spec["network"]["engine"] = engine
     loop = experiment.make_loop(spec)
     network = loop.build()
     network.reset()
@@ -144,7 +145,8 @@ def recurrent_spec(n: int, weight: dict) -> dict:
     }
 
 
-def steps_per_second(spec: dict, steps: int, clock: Any = time.perf_counter) -> float:
+def steps_per_second(spec: dict, steps: int, clock: Any = time.perf_counter, engine: str = "numpy") -> float:
+    spec = {**spec, "network": {**spec["network"], "engine": engine}}
     network = Network.from_spec(spec)
     network.reset()
     network.tick(0)
@@ -175,13 +177,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 s and 100 steps (a smoke run)")
     parser.add_argument("--brian2-python", default=None, help="python of a venv with brian2 (see above)")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall", help="wall clock or CPU time")
+    parser.add_argument("--engine", choices=("numpy", "numba"), default="numpy", help="Spikey's engine")
     args = parser.parse_args()
     clock = CLOCKS[args.clock]
     seconds, steps = (2, 100) if args.quick else (args.seconds, args.steps)
     rows = []
     spikey_runs, brian_runs = [], []
     for _ in range(args.repeats):  # alternate, so that a change of machine load hits both
-        spikey_runs.append(izhikevich_seconds_per_wall(seconds, clock))
+        spikey_runs.append(izhikevich_seconds_per_wall(seconds, clock, args.engine))
         if args.brian2_python:
             brian_runs.append(brian2_seconds_per_wall(args.brian2_python, seconds, args.clock))
     spikey = max(spikey_runs)
@@ -195,14 +198,18 @@ def main() -> None:
     sparse = {"type": "sparse", "connection_probability": 0.1, "max_weight": 1.0}
     dense = {"type": "random", "connection_probability": 0.1, "max_weight": 1.0}
     for label, n, weight in (("sparse 10 %", 4000, sparse), ("dense", 1000, dense), ("dense", 4000, dense)):
-        rate = max(steps_per_second(recurrent_spec(n, weight), steps, clock) for _ in range(args.repeats))
+        rate = max(
+            steps_per_second(recurrent_spec(n, weight), steps, clock, args.engine)
+            for _ in range(args.repeats)
+        )
         rows.append((f"recurrent stdp, {label}, N = {n:,}", f"{rate:,.0f} steps/s", "", ""))
-    print("| workload | Spikey (numpy engine) | Brian2 (cython) | Spikey / Brian2 |")
+    print(f"| workload | Spikey ({args.engine} engine) | Brian2 (cython) | Spikey / Brian2 |")
     print("|---|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print(f"clock: {args.clock}; python {sys.version.split()[0]}")
-    print("RESULT " + json.dumps({"izhikevich_realtime": spikey, "clock": args.clock, "rows": rows}))
+    summary = {"izhikevich_realtime": spikey, "clock": args.clock, "engine": args.engine, "rows": rows}
+    print("RESULT " + json.dumps(summary))
 
 
 if __name__ == "__main__":
