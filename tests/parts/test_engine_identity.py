@@ -283,3 +283,26 @@ def test_da_stdp_identical_on_sparse_and_dense_weights(weight):
     if weight == "random":
         del spec["weight"]["low"]
     assert_identical(spec, 4)
+
+
+@pytest.mark.slow
+def test_distal_reward_experiment_gives_the_same_results_on_both_engines():
+    # the experiment's own loop (the chosen synapse recorded each second with sync(ids), the
+    # reward times collected from the rewarder) on both engines: every result and trajectory
+    def results(engine):
+        spec = shipped("izhikevich2007-distal-reward")
+        spec["network"].update(n_neurons=100, engine=engine)
+        spec["neuron"].update(inhibitory_last=20, noise=20.0)
+        spec["weight"]["projections"] = [
+            {"pre": [0, 80], "post": [0, 100], "fan_out": 10},
+            {"pre": [80, 100], "post": [0, 80], "fan_out": 10},
+        ]
+        spec["weight"]["low"] = spec["weight"]["high"] = 1.0
+        spec["rewarder"].update(window=200, delay_min=11, delay_max=300)
+        spec["loop"]["duration"] = 3
+        _, _, outcome, info = make_loop(spec)()
+        return outcome, info["target_trajectory"], info["reward_times_s"]
+
+    reference, compiled = results("numpy"), results("numba")
+    assert reference[2], "rewards must be delivered to test anything"
+    assert compiled == reference
