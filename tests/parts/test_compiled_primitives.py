@@ -12,11 +12,16 @@ import numpy as np
 import pytest
 from spikey_core.kernels import _COMPILED_AS
 from spikey_core.weights import (
+    DenseWeight,
+    _deliver_delayed_loops,
+    _deliver_form,
+    _deliver_now_loops,
     _dense_schedule_loops,
     _dense_synapses_from_loops,
     _dense_synapses_into_loops,
     _ring_deliver_loops,
     _update_clipped_loops,
+    deliver_state,
     dense_schedule,
     dense_synapses_from,
     dense_synapses_into,
@@ -188,11 +193,31 @@ def test_update_clipped_fused_loop_gives_the_separate_passes_bits(overlap):
     assert first[0][rows[0], columns[0]] == pytest.approx(expected * mask[rows[0], columns[0]])
 
 
+@pytest.mark.parametrize("delayed", [False, True])
+def test_deliver_state_is_the_weights_own_propagation_and_compiles_one_branch(delayed):
+    # the kernel form (chosen by the delays' type when compiling) against DenseWeight.propagate
+    kernel, reference = (DenseWeight.from_arrays(matrix, mask, max_weight=1.0) for _ in range(2))
+    if delayed:
+        delays = rng.integers(1, D + 1, (U, N))
+        kernel.set_delays(delays)
+        reference.set_delays(delays)
+    signed, out, expected = np.zeros(U), np.zeros(N), np.zeros(N)
+    for _ in range(6):
+        spikes = rng.random(U) < 0.4
+        deliver_state(kernel.kernel_state(), emit, spikes, signed, out)
+        reference.propagate(spikes, emit, expected)
+        assert out.tobytes() == expected.tobytes()
+    numba = pytest.importorskip("numba")
+    chosen = _deliver_form(numba.typeof(kernel.kernel_state()), None, None, None, None)
+    assert chosen is (_deliver_delayed_loops if delayed else _deliver_now_loops)
+
+
 def test_every_shipped_primitive_is_covered_here():
     covered = {
         gather_ranges, per_range, sparse_deliver, sparse_schedule, sparse_update, add_scaled_values,
         dense_synapses_from, dense_synapses_into, dense_schedule, ring_deliver, izhikevich_euler,
         thalamic_drive, lazy_change, add_traces, update_clipped,
+        deliver_state,
     }  # fmt: skip
     trivial = {"ring_schedule", "add_clipped_at", "add_values_at", "scale", "threshold_and_keep"}
     shipped = {function for function, _ in _COMPILED_AS if function.__module__.startswith("spikey_")}

@@ -85,7 +85,7 @@ PART_METHODS: dict[str, tuple[str, ...]] = {
 }
 
 _JITABLE: list[Callable[..., Any]] = []
-_COMPILED_AS: list[tuple[Callable[..., Any], Callable[..., Any]]] = []
+_COMPILED_AS: list[tuple[Callable[..., Any], Any]] = []  # (function, loop form or _Chooser)
 _NUMBA_READY = False
 
 
@@ -140,10 +140,37 @@ def compiled_as(loops: Callable[..., Any]) -> Callable[[Callable[..., Any]], Cal
     return mark
 
 
-def _overload_with(function: Callable[..., Any], loops: Callable[..., Any]) -> None:
+def compiled_by(choose: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """As :func:`compiled_as`, with the loop form chosen by the argument types when compiling.
+
+    ``choose(*types)`` receives the numba types of the call's arguments and returns the loop
+    function for them, so compiled code holds only the branch those types need (say, no delay
+    ring for a weight without delays). In Python the decorated function runs as written.
+    """
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        _COMPILED_AS.append((function, _Chooser(choose)))
+        if _NUMBA_READY:
+            _overload_with(function, _Chooser(choose))
+        return function
+
+    return mark
+
+
+class _Chooser:
+    """A :func:`compiled_by` choice (told apart from a plain loop form when registering)."""
+
+    def __init__(self, choose: Callable[..., Any]):
+        self.choose = choose
+
+
+def _overload_with(function: Callable[..., Any], loops: Any) -> None:
     from numba.extending import overload
 
-    # strict=False: the typing function takes any arguments and always answers ``loops``
+    # strict=False: the typing function takes any arguments and answers ``loops`` (or the choice)
+    if isinstance(loops, _Chooser):
+        overload(function, jit_options={}, strict=False)(loops.choose)
+        return
     overload(function, jit_options={}, strict=False)(lambda *args: loops)
 
 
@@ -433,6 +460,11 @@ def register_weight_kernel(state_type: Any, kernel: Kernel) -> None:
     _WEIGHT_KERNELS[state_type] = kernel
 
 
+def _same_parameters(first: Callable[..., Any], second: Callable[..., Any]) -> bool:
+    """Whether two functions take the same parameter names (then one can stand for the other)."""
+    return list(inspect.signature(first).parameters) == list(inspect.signature(second).parameters)
+
+
 def _weight_role(state: Any, role: str) -> Any:
     kernel = _WEIGHT_KERNELS.get(state)
     return None if kernel is None else kernel.functions.get(role)
@@ -606,11 +638,13 @@ def register_numba() -> None:
 
         return implementation
 
+    # A weight kernel taking the protocol function's own parameters is compiled in its place: a
+    # wrapper would be one more function for LLVM to optimise and emit with all it calls.
     @overload(weight_update, jit_options=jit_options)
     def _weight_update(state, params, columns, column_change, rows, row_change, row_scale):
         update = _weight_role(state, "update")
-        if update is None:
-            return None
+        if update is None or _same_parameters(update, weight_update):
+            return update
 
         def implementation(state, params, columns, column_change, rows, row_change, row_scale):
             update(state, params, columns, column_change, rows, row_change, row_scale)
@@ -620,8 +654,8 @@ def register_numba() -> None:
     @overload(weight_accumulate, jit_options=jit_options)
     def _weight_accumulate(state, params, target, columns, column_change, rows, row_change, row_scale):
         accumulate = _weight_role(state, "accumulate")
-        if accumulate is None:
-            return None
+        if accumulate is None or _same_parameters(accumulate, weight_accumulate):
+            return accumulate
 
         def implementation(state, params, target, columns, column_change, rows, row_change, row_scale):
             accumulate(state, params, target, columns, column_change, rows, row_change, row_scale)
@@ -631,8 +665,8 @@ def register_numba() -> None:
     @overload(weight_add_scaled, jit_options=jit_options)
     def _weight_add_scaled(state, params, source, scale):
         add_scaled = _weight_role(state, "add_scaled")
-        if add_scaled is None:
-            return None
+        if add_scaled is None or _same_parameters(add_scaled, weight_add_scaled):
+            return add_scaled
 
         def implementation(state, params, source, scale):
             add_scaled(state, params, source, scale)
@@ -642,22 +676,22 @@ def register_numba() -> None:
     @overload(weight_synapses_from, jit_options=jit_options)
     def _weight_synapses_from(state, params, rows):
         synapses_from = _weight_role(state, "synapses_from")
-        if synapses_from is None:
-            return None
+        if synapses_from is None or _same_parameters(synapses_from, weight_synapses_from):
+            return synapses_from
         return lambda state, params, rows: synapses_from(state, params, rows)
 
     @overload(weight_synapses_into, jit_options=jit_options)
     def _weight_synapses_into(state, params, columns):
         synapses_into = _weight_role(state, "synapses_into")
-        if synapses_into is None:
-            return None
+        if synapses_into is None or _same_parameters(synapses_into, weight_synapses_into):
+            return synapses_into
         return lambda state, params, columns: synapses_into(state, params, columns)
 
     @overload(weight_add_at, jit_options=jit_options)
     def _weight_add_at(state, params, ids, change):
         add_at = _weight_role(state, "add_at")
-        if add_at is None:
-            return None
+        if add_at is None or _same_parameters(add_at, weight_add_at):
+            return add_at
         return lambda state, params, ids, change: add_at(state, params, ids, change)
 
     @overload(add_outer_to_rows, jit_options=jit_options)

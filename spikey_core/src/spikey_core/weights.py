@@ -29,6 +29,7 @@ from spikey_core.kernels import (
     clip_rows,
     clipped,
     compiled_as,
+    compiled_by,
     jitable,
     true_indices,
     weighted_row_sum,
@@ -225,19 +226,38 @@ def dense_synapses_into(mask: np.ndarray, columns: np.ndarray) -> tuple:
 
 
 # -- the compiled engine's kernels -----------------------------------------------------------------
-# state = (matrix, mask, delays (U, N) or (0, 0), pending (D, N), position (1,)); params = (max_weight,)
+# state = (matrix, mask, delays (U, N) or (0,), pending (D, N), position (1,)); params = (max_weight,)
 @jitable
 def dense_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
     """:func:`dense_propagate` over the kernel state; with delays through the ring.
 
-    With delays (``state[2]`` not empty) the step's spikes are scheduled (:func:`dense_schedule`),
+    With delays (``state[2]`` (U, N)) the step's spikes are scheduled (:func:`dense_schedule`),
     then the slot of this step is delivered (:func:`ring_deliver`), as :class:`DelayLine` does.
     """
-    if state[2].shape[0] == 0:
-        weighted_row_sum(state[0], emit, spikes, signed, out)
-        return
+    deliver_state(state, emit, spikes, signed, out)
+
+
+def _deliver_now_loops(state, emit, spikes, signed, out):
+    weighted_row_sum(state[0], emit, spikes, signed, out)
+
+
+def _deliver_delayed_loops(state, emit, spikes, signed, out):
     dense_schedule(state[0], state[1], state[2], true_indices(spikes), emit, state[3], state[4])
     ring_deliver(state[3], state[4], out)
+
+
+def _deliver_form(state, emit, spikes, signed, out):
+    # chosen by the type of the delays: a weight without delays (a 1-D marker) compiles no ring
+    return _deliver_now_loops if state.types[2].ndim == 1 else _deliver_delayed_loops
+
+
+@compiled_by(_deliver_form)
+def deliver_state(state: tuple, emit: np.ndarray, spikes: np.ndarray, signed: np.ndarray, out: np.ndarray):
+    """This step's input into ``out`` from the dense kernel state (see :func:`dense_kernel_propagate`)."""
+    if state[2].ndim == 1:
+        _deliver_now_loops(state, emit, spikes, signed, out)
+    else:
+        _deliver_delayed_loops(state, emit, spikes, signed, out)
 
 
 def _update_clipped_loops(matrix, mask, columns, column_change, rows, row_scale, row_change, high):
@@ -450,7 +470,7 @@ class DelayLine:
         ring_deliver(self.pending, self.position.reshape(1), out)
 
 
-_NO_DELAYS = np.zeros((0, 0), dtype=np.int64)
+_NO_DELAYS = np.zeros(0, dtype=np.int64)  # 1-D: compiled code tells it apart by type
 
 #: The weight protocol methods a weight kernel stands for (``Kernel.methods`` of the shipped weights).
 WEIGHT_KERNEL_METHODS = (
@@ -501,7 +521,7 @@ class DenseWeight(Part):
     def kernel_state(self) -> tuple:
         """``(matrix, mask, delays, pending, position)``: the arrays the compiled kernels use in place.
 
-        ``delays`` int64 (U, N), or (0, 0) without delays; ``pending`` float (D, N) and
+        ``delays`` int64 (U, N), or (0,) without delays; ``pending`` float (D, N) and
         ``position`` int (1,): the :class:`DelayLine`.
         """
         delays = _NO_DELAYS if self.delays is None else self.delays
