@@ -30,7 +30,14 @@ from spikey_core.weights import (
 )
 from spikey_parts.neurons.izhikevich import _izhikevich_euler_loops, izhikevich_euler
 from spikey_parts.neurons.izhikevich_network import _drive_loops, thalamic_drive
-from spikey_parts.synapses.da_stdp import _add_traces_loops, _lazy_change_loops, add_traces, lazy_change
+from spikey_parts.synapses.da_stdp import (
+    _add_traces_loops,
+    _lazy_change_loops,
+    _plastic_synapses_loops,
+    add_traces,
+    lazy_change,
+    plastic_synapses,
+)
 from spikey_parts.weights.sparse import (
     _add_scaled_values_loops,
     _gather_ranges_loops,
@@ -167,6 +174,7 @@ def test_da_stdp_primitives():
     assert_same(both(lazy_change, _lazy_change_loops, c_ref, e_at, ids, 2.5, 0.1))
     units = rng.integers(0, U, 7)
     assert_same(both(add_traces, _add_traces_loops, c_ref, ids, -0.15, rng.random(U), units))
+    assert_same(both(plastic_synapses, _plastic_synapses_loops, ids, units, rng.random(U) < 0.5))
 
 
 @pytest.mark.parametrize("overlap", [True, False])
@@ -216,7 +224,7 @@ def test_every_shipped_primitive_is_covered_here():
     covered = {
         gather_ranges, per_range, sparse_deliver, sparse_schedule, sparse_update, add_scaled_values,
         dense_synapses_from, dense_synapses_into, dense_schedule, ring_deliver, izhikevich_euler,
-        thalamic_drive, lazy_change, add_traces, update_clipped,
+        thalamic_drive, lazy_change, add_traces, update_clipped, plastic_synapses,
         deliver_state,
     }  # fmt: skip
     trivial = {"ring_schedule", "add_clipped_at", "add_values_at", "scale", "threshold_and_keep"}

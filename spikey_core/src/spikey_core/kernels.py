@@ -268,6 +268,30 @@ def copy_into(target: np.ndarray, source: np.ndarray) -> None:
     target[:] = source
 
 
+def take(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``values[indices]`` (a new 1-D array of ``values``' dtype; ``indices`` int (k,)).
+
+    Compiled as a loop: numba compiles a fancy-indexing expression into a large general routine
+    for every pair of array types, seconds of a first compile; these primitives avoid that.
+    """
+    return values[indices]
+
+
+def take_intp(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``values[indices]`` as intp (e.g. int32 synapse ids or units, ready to index with)."""
+    return values[indices].astype(np.intp)
+
+
+def select(units: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``units[mask[units]]``: the entries of ``units`` (int (k,)) whose ``mask`` entry is True."""
+    return units[mask[units]]
+
+
+def put_at(target: np.ndarray, indices: np.ndarray, value: float) -> None:
+    """``target[indices] = value`` (``indices`` int (k,); ``value`` a number)."""
+    target[indices] = value
+
+
 def add_at(target: np.ndarray, indices: np.ndarray, value: float) -> None:
     """``target[indices] += value`` (``indices`` int (k,), unique; ``value`` a number)."""
     target[indices] += value
@@ -554,6 +578,51 @@ def register_numba() -> None:
         if isinstance(value, types.Array):
             return lambda value, i: value[i]
         return lambda value, i: value
+
+    @overload(take, jit_options=jit_options)
+    def _take(values, indices):
+        def implementation(values, indices):
+            out = np.empty(indices.shape[0], dtype=values.dtype)
+            for i in range(indices.shape[0]):
+                out[i] = values[indices[i]]
+            return out
+
+        return implementation
+
+    @overload(take_intp, jit_options=jit_options)
+    def _take_intp(values, indices):
+        def implementation(values, indices):
+            out = np.empty(indices.shape[0], dtype=np.intp)
+            for i in range(indices.shape[0]):
+                out[i] = values[indices[i]]
+            return out
+
+        return implementation
+
+    @overload(select, jit_options=jit_options)
+    def _select(units, mask):
+        def implementation(units, mask):
+            count = 0
+            for i in range(units.shape[0]):
+                if mask[units[i]]:
+                    count += 1
+            out = np.empty(count, dtype=units.dtype)
+            count = 0
+            for i in range(units.shape[0]):
+                if mask[units[i]]:
+                    out[count] = units[i]
+                    count += 1
+            return out
+
+        return implementation
+
+    @overload(put_at, jit_options=jit_options)
+    def _put_at(target, indices, value):
+        def implementation(target, indices, value):
+            for i in range(indices.shape[0]):
+                target[indices[i]] = value
+
+        return implementation
 
     @overload(count_true, jit_options=jit_options)
     def _count_true(mask):

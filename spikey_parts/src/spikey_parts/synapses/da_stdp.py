@@ -10,9 +10,12 @@ import numpy as np
 from spikey_core.config import OneOf, Real, param
 from spikey_core.kernels import (
     Kernel,
+    add_at,
     body_units,
     compiled_as,
     jitable,
+    put_at,
+    select,
     true_indices,
     weight_add_at,
     weight_synapses_from,
@@ -93,6 +96,27 @@ def add_traces(
     c_ref[ids] += factor * trace[units]
 
 
+def _plastic_synapses_loops(ids, pre, plastic):
+    count = 0
+    for i in range(ids.shape[0]):
+        if plastic[pre[i]]:
+            count += 1
+    kept_ids, kept_pre = np.empty(count, dtype=ids.dtype), np.empty(count, dtype=pre.dtype)
+    count = 0
+    for i in range(ids.shape[0]):
+        if plastic[pre[i]]:
+            kept_ids[count], kept_pre[count] = ids[i], pre[i]
+            count += 1
+    return kept_ids, kept_pre
+
+
+@compiled_as(_plastic_synapses_loops)
+def plastic_synapses(ids: np.ndarray, pre: np.ndarray, plastic: np.ndarray) -> tuple:
+    """``(ids, pre)`` of the synapses whose presynaptic unit is plastic (``plastic[pre]`` True)."""
+    keep = plastic[pre]
+    return ids[keep], pre[keep]
+
+
 def _scale_loops(values, factor):
     for i in range(values.shape[0]):
         values[i] *= factor
@@ -120,7 +144,7 @@ def da_stdp_catch_up(state, params, weight_state, weight_params, ids) -> None:
 @jitable
 def da_stdp_catch_up_rows(state, params, weight_state, weight_params, rows) -> None:
     """:func:`da_stdp_catch_up` of the plastic synapses leaving units ``rows`` (int, ascending)."""
-    rows = rows[state[5][rows]]
+    rows = select(rows, state[5])
     if rows.size:
         da_stdp_catch_up(
             state,
@@ -185,11 +209,10 @@ def da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshe
     if body.size:
         ids, pre, _ = weight_synapses_into(weight_state, weight_params, body)
         if not params[11]:
-            keep = plastic[pre]
-            ids, pre = ids[keep], pre[keep]
+            ids, pre = plastic_synapses(ids, pre, plastic)
         da_stdp_catch_up(state, params, weight_state, weight_params, ids)
         add_traces(c_ref, ids, params[7] * to_epoch, pre_trace, pre)
-    rows = now[plastic[now]]
+    rows = select(now, plastic)
     ids, _, post_of = weight_synapses_from(weight_state, weight_params, rows)
     if not refreshed:
         da_stdp_catch_up(state, params, weight_state, weight_params, ids)
@@ -210,15 +233,15 @@ def da_stdp_step(state, params, weight_state, weight_params, spikes) -> None:
         return
     body = body_units(now, params[12])
     if params[10]:
-        post_trace[body] = 1.0
+        put_at(post_trace, body, 1.0)
     else:
-        post_trace[body] += 1.0
+        add_at(post_trace, body, 1.0)
     da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshed)
     scale(pre_trace, params[2])
     if params[10]:
-        pre_trace[now] = 1.0
+        put_at(pre_trace, now, 1.0)
     else:
-        pre_trace[now] += 1.0
+        add_at(pre_trace, now, 1.0)
 
 
 @jitable

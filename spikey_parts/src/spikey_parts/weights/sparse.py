@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 from spikey_core.config import Check, Integer, Optional, param, probability
-from spikey_core.kernels import Kernel, clipped, compiled_as, jitable, true_indices
+from spikey_core.kernels import Kernel, clipped, compiled_as, jitable, take, take_intp, true_indices
 from spikey_core.weights import (
     WEIGHT_KERNEL_METHODS,
     DelayLine,
@@ -263,8 +263,8 @@ def sparse_kernel_propagate(state, params, emit, spikes, signed, out) -> None:
 def sparse_column_terms(state, columns, change) -> tuple:
     """``(ids, change of each, pre of each)`` of the synapses onto body neurons ``columns`` (int)."""
     positions = gather_ranges(state[5], columns)
-    pre = state[4][positions]
-    return state[3][positions].astype(np.intp), change[pre], pre
+    pre = take_intp(state[4], positions)
+    return take_intp(state[3], positions), take(change, pre), pre
 
 
 @jitable
@@ -272,7 +272,7 @@ def sparse_row_terms(state, rows, change, row_scale) -> tuple:
     """``(ids, row_scale[r] * change[post])`` of the synapses leaving units ``rows`` (int)."""
     pointers = state[1]
     ids = gather_ranges(pointers, rows)
-    values = change[state[2][ids]]
+    values = take(change, take(state[2], ids))
     values *= per_range(pointers, rows, row_scale)
     return ids, values
 
@@ -313,7 +313,7 @@ def sparse_kernel_synapses_from(state, params, rows) -> tuple:
     """``(ids, pre, post)``, intp, of the synapses leaving units ``rows`` (int, unique), row by row."""
     pointers = state[1]
     ids = gather_ranges(pointers, rows)
-    return ids, per_range(pointers, rows, rows), state[2][ids].astype(np.intp)
+    return ids, per_range(pointers, rows, rows), take_intp(state[2], ids)
 
 
 @jitable
@@ -321,8 +321,8 @@ def sparse_kernel_synapses_into(state, params, columns) -> tuple:
     """``(ids, pre, post)``, intp, of the synapses onto body neurons ``columns`` (int, unique)."""
     post_pointers = state[5]
     positions = gather_ranges(post_pointers, columns)
-    ids = state[3][positions].astype(np.intp)
-    return ids, state[4][positions].astype(np.intp), per_range(post_pointers, columns, columns)
+    ids = take_intp(state[3], positions)
+    return ids, take_intp(state[4], positions), per_range(post_pointers, columns, columns)
 
 
 @jitable
