@@ -38,6 +38,11 @@ FLORIAN_RULES = {
 def florian_spec(synapse: str) -> dict:
     """``florian-rate-xor`` (noisy LIF, target-rate reward every step) learning with ``synapse``."""
     spec = get_registry().get("experiment", "florian-rate-xor").load_spec()
+    # the workload keeps Florian's 60-60-1 size (121 units), whatever the shipped file's layers
+    spec["network"].update(n_neurons=61, n_outputs=1)
+    spec["weight"]["layers"] = [60, 60, 1]
+    spec["neuron"]["polarities"] = [1.0] * 30 + [-1.0] * 30 + [1.0]
+    spec["loop"]["len_episode"] = 300
     if synapse != "shipped":
         spec["synapse"] = dict(FLORIAN_RULES[synapse])
     return spec

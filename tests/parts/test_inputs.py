@@ -150,6 +150,16 @@ def test_rate_map_polarity_fraction():
     assert set(np.unique(part.polarities)) == {-1.0, 1.0}
 
 
+def test_input_explicit_polarities():
+    part = build(RateMap, n=4, state_rate_map=[0.5], polarities=[1, 1, -1, -1], input_pct_inhibitory=0.0)
+    np.testing.assert_array_equal(part.polarities, [1.0, 1.0, -1.0, -1.0])
+    assert part.polarities.dtype == np.float64
+    with pytest.raises(ConfigError, match=r"\$\.input\.polarities: needs one entry per unit, shape \(4,\)"):
+        build(RateMap, n=4, state_rate_map=[0.5], polarities=[1, -1])
+    with pytest.raises(ConfigError, match="must be \\+1 or -1 .found 0.5"):
+        build(RateMap, n=2, state_rate_map=[0.5], polarities=[1, 0.5])
+
+
 def test_rate_map_bad_settings():
     with pytest.raises(
         ConfigError, match=r"\$\.input\.state_rate_map \(RateMap\): n_inputs = 5 must be a multiple"

@@ -21,7 +21,12 @@ from spikey_core.config import ArrayLike, Check, Integer, param
 from spikey_core.kernels import Kernel
 
 from spikey_core import ConfigError, Part
-from spikey_parts.common import draw_polarities, magnitude_param, pct_inhibitory_param
+from spikey_parts.common import (
+    build_polarities,
+    explicit_polarities_param,
+    magnitude_param,
+    pct_inhibitory_param,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -35,6 +40,7 @@ class InputConfig:
         doc="network steps per game step during which the inputs fire, from the first; -1 = all of them",
     )
     input_pct_inhibitory: float = pct_inhibitory_param("input units")
+    polarities: Any = explicit_polarities_param("input_pct_inhibitory")
     magnitude: float = magnitude_param()
 
 
@@ -215,7 +221,8 @@ class InputBase(Part):
     Attributes
     ----------
     polarities : ndarray, ctx.dtype, shape (N_in,)
-        -1 with probability ``input_pct_inhibitory``, else +1.
+        The config's explicit ``polarities`` when given, else -1 with probability
+        ``input_pct_inhibitory`` and +1 otherwise (drawn independently per unit).
     magnitude : float
         Amplitude of one input spike (runtime-tunable).
     input_firing_steps : int
@@ -228,7 +235,14 @@ class InputBase(Part):
         super().__init__(config, ctx)
         self.n_inputs = ctx.n_inputs
         self.processing_time = ctx.processing_time
-        self.polarities = draw_polarities(ctx.n_inputs, config.input_pct_inhibitory, self.rng, ctx.dtype)
+        self.polarities = build_polarities(
+            config.polarities,
+            config.input_pct_inhibitory,
+            ctx.n_inputs,
+            self.rng,
+            ctx.dtype,
+            "$.input.polarities",
+        )
         self.tick_step = 0
         self._silent = np.zeros(ctx.n_inputs, dtype=bool)
 
