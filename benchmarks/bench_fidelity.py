@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/bench_fidelity.py [--workers 2] [--only NAME ...] [--seeds 11 12 ...]
+    python benchmarks/bench_fidelity.py --only florian-rate-xor --seeds 51 52 53 54 55
 
 Every experiment is trained, then frozen (``network.eval()``) and scored on fresh patterns drawn
 from the evaluation generators (``eval_accuracy`` / ``eval_auc`` for the XORs, ``eval_ratio``
@@ -27,6 +28,10 @@ from spikey_core import get_registry
 EVAL_SEEDS = (11, 12, 13, 14, 15)
 #: The seeds the XOR configurations were tuned on.
 TUNING_SEEDS = tuple(range(101, 113))
+#: A second evaluation set, declared before the fifth rate-XOR search (which ran on seeds 1-10 and
+#: 16-40) and never used to choose a configuration: the first set had by then scored the
+#: previous rate-XOR configuration once.
+SECOND_EVAL_SEEDS = (51, 52, 53, 54, 55)
 
 
 def at_least(median: float, each: float) -> Callable[[list[float]], bool]:
@@ -94,7 +99,8 @@ def main() -> None:
     for (name, _), scalars in zip(jobs, outcomes, strict=True):
         by_name.setdefault(name, []).append(scalars)
     seeds = " ".join(map(str, args.seeds))
-    print(f"Seeds {seeds} (declared before tuning: {args.seeds == list(EVAL_SEEDS)})\n")
+    declared = args.seeds in (list(EVAL_SEEDS), list(SECOND_EVAL_SEEDS))
+    print(f"Seeds {seeds} (declared before tuning: {declared})\n")
     header = (
         "experiment",
         "frozen metric",
