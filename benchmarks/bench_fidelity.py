@@ -50,7 +50,14 @@ TARGETS: dict[str, tuple[str, str, str, Callable[[list[float]], bool] | None]] =
         "median >= 0.95, every seed >= 0.80",
         at_least(0.95, 0.80),
     ),
-    "florian-rate-xor-control": ("eval_accuracy", "train_accuracy", "chance (0.5 +- 0.15)", near(0.5, 0.15)),
+    # The rate code's chance level is 0.75, not 0.5: a false bit is a silent input group, so FF
+    # never makes any network fire, and "true whenever an input fires" is right on FF, FT and TF.
+    "florian-rate-xor-control": (
+        "eval_accuracy",
+        "train_accuracy",
+        "the code's chance level (0.75 +- 0.1: FF has no input)",
+        near(0.75, 0.1),
+    ),
     "florian-temporal-xor": (
         "eval_accuracy",
         "train_accuracy",
