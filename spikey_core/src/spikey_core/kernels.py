@@ -273,13 +273,14 @@ def take(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
     Compiled as a loop: numba compiles a fancy-indexing expression into a large general routine
     for every pair of array types, seconds of a first compile; these primitives avoid that.
+    (``numpy.take`` gathers a 1-D array several times faster than ``values[indices]``.)
     """
-    return values[indices]
+    return np.take(values, indices)
 
 
 def take_intp(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``values[indices]`` as intp (e.g. int32 synapse ids or units, ready to index with)."""
-    return values[indices].astype(np.intp)
+    return np.take(values, indices).astype(np.intp)
 
 
 def select(units: np.ndarray, mask: np.ndarray) -> np.ndarray:
