@@ -202,14 +202,14 @@ def sparse_update(
     same bits), so the randomly placed column synapses are visited once instead of twice.
     """
     if column_ids.size:
-        column = np.take(values, column_ids)  # numpy's take gathers 1-D several times faster
+        column = take(values, column_ids)
         column += column_values
         held = column[overlap]
         clip_values(column, max_weight)
         column[overlap] = held
         values[column_ids] = column
     if row_ids.size:
-        row = np.take(values, row_ids)
+        row = take(values, row_ids)
         row += row_values
         clip_values(row, max_weight)
         values[row_ids] = row
