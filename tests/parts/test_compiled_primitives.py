@@ -31,12 +31,18 @@ from spikey_core.weights import (
 from spikey_parts.neurons.izhikevich import _izhikevich_euler_loops, izhikevich_euler
 from spikey_parts.neurons.izhikevich_network import _drive_loops, thalamic_drive
 from spikey_parts.synapses.da_stdp import (
+    _add_arrival_traces_loops,
     _add_traces_loops,
+    _delivering_synapses_loops,
     _lazy_change_loops,
     _plastic_synapses_loops,
+    _record_spikes_loops,
+    add_arrival_traces,
     add_traces,
+    delivering_synapses,
     lazy_change,
     plastic_synapses,
+    record_spikes,
 )
 from spikey_parts.weights.sparse import (
     _add_scaled_values_loops,
@@ -177,6 +183,39 @@ def test_da_stdp_primitives():
     assert_same(both(plastic_synapses, _plastic_synapses_loops, ids, units, rng.random(U) < 0.5))
 
 
+@pytest.mark.parametrize("position", [0, 2, 3])
+def test_da_stdp_arrival_primitives(position):
+    # a ring of D steps: who spiked when, and each unit's plastic synapses grouped by delay
+    ids, c_ref = rng.choice(S, 7, replace=False), rng.normal(0, 1, S)
+    delays, units = rng.integers(1, D + 1, S), rng.integers(0, U, 7)
+    history = rng.random((D, U))
+    assert_same(
+        both(add_arrival_traces, _add_arrival_traces_loops, c_ref, ids, 0.1, history, position, delays, units)
+    )
+    ring_units, ring_counts = np.zeros((D, U), dtype=np.intp), rng.integers(0, 4, D)
+    for slot in range(D):
+        ring_units[slot, : ring_counts[slot]] = np.sort(rng.choice(U, ring_counts[slot], replace=False))
+    counts = rng.integers(0, 3, (U, D))
+    ends = np.cumsum(counts.reshape(-1)).reshape(U, D)
+    starts = np.concatenate([ends[:, :1] - counts[:, :1], ends], axis=1)
+    delivery = rng.permutation(int(ends[-1, -1]))
+    arguments = (ring_units, ring_counts, position, starts, delivery, delivery % N)
+    (found, _), _ = pair = both(delivering_synapses, _delivering_synapses_loops, *arguments)
+    assert_same(pair)
+    expected = [  # the units that spiked lag steps ago, their synapses of delay lag + 1
+        p
+        for slot in range(D)
+        for unit in ring_units[slot, : ring_counts[slot]]
+        for p in range(starts[unit, (position - slot) % D], starts[unit, (position - slot) % D + 1])
+    ]
+    assert (
+        found[0].tolist() == delivery[expected].tolist()
+        and found[1].tolist() == (delivery[expected] % N).tolist()
+    )
+    now = np.array([1, 5, 6], dtype=np.intp)
+    assert_same(both(record_spikes, _record_spikes_loops, ring_units, ring_counts, position, now))
+
+
 @pytest.mark.parametrize("overlap", [True, False])
 def test_update_clipped_fused_loop_gives_the_separate_passes_bits(overlap):
     # rows and columns that share synapses (both terms before the one clip), bounds that bind
@@ -225,7 +264,7 @@ def test_every_shipped_primitive_is_covered_here():
         gather_ranges, per_range, sparse_deliver, sparse_schedule, sparse_update, add_scaled_values,
         dense_synapses_from, dense_synapses_into, dense_schedule, ring_deliver, izhikevich_euler,
         thalamic_drive, lazy_change, add_traces, update_clipped, plastic_synapses,
-        deliver_state,
+        deliver_state, add_arrival_traces, delivering_synapses, record_spikes,
     }  # fmt: skip
     trivial = {"ring_schedule", "add_clipped_at", "add_values_at", "scale", "threshold_and_keep"}
     shipped = {function for function, _ in _COMPILED_AS if function.__module__.startswith("spikey_")}

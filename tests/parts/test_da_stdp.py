@@ -44,21 +44,25 @@ def scenario(seed, steps=400):
     return spikes, rewards, mask, start, polarities
 
 
-def brute_force(spikes, rewards, mask, start, polarities, settings):
-    """Every synapse every step: the exact solution over the step, clipped, then the step's events."""
+def one_step_between_events(w, c, d, mask, settings):
+    """The exact solution of the ODEs over one step without events, then the clip: ``(w, c, d)``."""
     tau_c, tau_d = settings["tau_c"], settings["tau_d"]
     eta, b = settings["learning_rate"], settings["baseline"]
     tau_mix = tau_c * tau_d / (tau_c + tau_d)
+    w = w + eta * c * (d * tau_mix * (1 - math.exp(-1 / tau_mix)) + b * tau_c * (1 - math.exp(-1 / tau_c)))
+    w = np.clip(w, 0.0, MAX_WEIGHT) * mask
+    return w, c * math.exp(-1 / tau_c), d * math.exp(-1 / tau_d)
+
+
+def brute_force(spikes, rewards, mask, start, polarities, settings):
+    """Every synapse every step: the exact solution over the step, clipped, then the step's events."""
     w, c = start.copy(), np.zeros_like(start)
     d = 0.0
     x, y = np.zeros(N_IN + N_BODY), np.zeros(N_BODY)  # pre and post traces
     plastic = (polarities > 0)[:, None] & mask
     history = []
     for t in range(len(spikes)):
-        w += eta * c * (d * tau_mix * (1 - math.exp(-1 / tau_mix)) + b * tau_c * (1 - math.exp(-1 / tau_c)))
-        w = np.clip(w, 0.0, MAX_WEIGHT) * mask
-        c *= math.exp(-1 / tau_c)
-        d *= math.exp(-1 / tau_d)
+        w, c, d = one_step_between_events(w, c, d, mask, settings)
         s = spikes[t]
         y *= math.exp(-1 / 20)
         y[s[N_IN:]] = 1.0
@@ -171,3 +175,88 @@ def test_cost_follows_spikes_silent_steps_touch_no_synapse():
 def test_eval_freezes_and_conforms():
     check_part("synapse", DASTDP)
     check_part("synapse", DASTDP, settings={"plastic": "all", "trace_mode": "additive"})
+
+
+# -- conduction delays: pairing by arrival time ---------------------------------------------------------
+def brute_force_with_delays(spikes, rewards, mask, start, polarities, delays, settings):
+    """Every synapse every step, with its own arrival trace: a spike of step ``t_j`` through a synapse of
+    delay ``d`` arrives at ``t_j + d`` (potentiation by post spikes from then on, full at zero lag) and
+    depresses, by the post trace of that step, at ``t_j + d - 1``, the step it is delivered."""
+    w, c = start.copy(), np.zeros_like(start)
+    d = 0.0
+    arrived = np.zeros_like(start)  # per synapse: trace of the arrivals so far
+    y = np.zeros(N_BODY)
+    plastic = (polarities > 0)[:, None] & mask
+    history = []
+    for t in range(len(spikes)):
+        w, c, d = one_step_between_events(w, c, d, mask, settings)
+        y *= math.exp(-1 / 20)
+        y[spikes[t, N_IN:]] = 1.0
+        arrived *= math.exp(-1 / 20)
+        for j, k in zip(*np.nonzero(plastic), strict=True):
+            source = t - delays[j, k]
+            if source >= 0 and spikes[source, j]:
+                arrived[j, k] = 1.0
+            if spikes[t, N_IN + k]:
+                c[j, k] += 0.1 * arrived[j, k]
+            if source + 1 >= 0 and spikes[source + 1, j]:
+                c[j, k] -= 0.15 * y[k]
+        d += rewards[t]
+        history.append(w.copy())
+    return np.array(history), c
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_with_delays_the_rule_pairs_by_arrival_as_a_per_synapse_integration(seed, layout):
+    spikes, rewards, mask, start, polarities = scenario(seed, steps=300)
+    delays = np.random.default_rng(100 + seed).integers(1, 7, size=mask.shape)
+    if layout == "dense":
+        weight = DenseWeight.from_arrays(start, mask, max_weight=MAX_WEIGHT)
+        weight.set_delays(delays)
+    else:
+        weight = sparse_from(start, mask)
+        weight.delays = delays[weight.pre, weight.post].astype(np.int16)
+    rule = make_rule(weight, polarities)
+    rule.reset()
+    history, c = brute_force_with_delays(spikes, rewards, mask, start, polarities, delays, SETTINGS)
+    for t in range(len(spikes)):
+        weight.before_read(spikes[t].nonzero()[0])  # what propagate() does first
+        rule.step(spikes[t])
+        rule.reward(rewards[t])
+        if t % 71 == 0 or t == len(spikes) - 1:
+            rule.sync()
+            np.testing.assert_allclose(weight.to_dense(), history[t], rtol=0, atol=1e-10)
+    assert np.abs(history[-1] - start).max() > 0.05
+    ids, pre, post = weight.synapses_from(np.arange(N_IN + N_BODY))
+    np.testing.assert_allclose(rule.eligibility(ids), c[pre, post], rtol=0, atol=1e-12)
+    # pairing by spike time would differ: the delays matter in this scenario
+    undelayed, _ = brute_force_with_delays(
+        spikes, rewards, mask, start, polarities, np.ones_like(delays), SETTINGS
+    )
+    assert np.abs(undelayed[-1] - history[-1]).max() > 1e-3
+
+
+def test_hand_derived_arrival_times_of_one_delayed_synapse():
+    # input 0 -> neuron 0 with delay 5: pre spike at step 0 is delivered at step 4 and arrives at step 5;
+    # post spikes at steps 3 and 6. At step 4 c -= A- y(4) = 0.15 e^{-1/20} (the post spike one step
+    # earlier); at step 6 c += A+ x = 0.1 e^{-1/20} (the arrival one step earlier); no other pairing.
+    mask = np.zeros((N_IN + N_BODY, N_BODY), dtype=bool)
+    mask[0, 0] = True
+    weight = DenseWeight.from_arrays(mask * 1.0, mask, max_weight=MAX_WEIGHT)
+    weight.set_delays(np.where(mask, 5, 1))
+    rule = make_rule(weight, np.ones(N_IN + N_BODY), baseline=0.0)
+    rule.reset()
+    expected = {}
+    decay = math.exp(-1 / SETTINGS["tau_c"])
+    for t in range(8):
+        s = np.zeros(N_IN + N_BODY, dtype=bool)
+        s[0] = t == 0
+        s[N_IN] = t in (3, 6)
+        rule.step(s)
+        expected[t] = float(rule.eligibility(np.array([0]))[0])
+    assert expected[3] == 0.0  # post before the arrival: nothing yet
+    assert expected[4] == pytest.approx(-0.15 * math.exp(-1 / 20), rel=1e-12)
+    assert expected[5] == pytest.approx(expected[4] * decay, rel=1e-12)
+    assert expected[6] == pytest.approx(expected[4] * decay**2 + 0.1 * math.exp(-1 / 20), rel=1e-12)
+    assert expected[7] == pytest.approx(expected[6] * decay, rel=1e-12)

@@ -210,14 +210,16 @@ def test_conduction_delays_identical(weight):
     assert not np.array_equal(play(undelayed, "numpy", 8)["spikes"], reference["spikes"])
 
 
-def distal_run(engine: str, seconds: int) -> dict:
-    """The distal-reward network, reduced to 100 neurons, built by its loop (the rewarded synapse)."""
+def distal_run(engine: str, seconds: int, delay: object = 1) -> dict:
+    """The distal-reward network, reduced to 100 neurons, built by its loop (the rewarded synapse).
+
+    ``delay``: of the excitatory synapses (the inhibitory ones keep 1 ms)."""
     spec = shipped("izhikevich2007-distal-reward")
     spec["network"].update(n_neurons=100, engine=engine)
     spec["neuron"]["inhibitory_last"] = 20
     spec["weight"]["projections"] = [
-        {"pre": [0, 80], "post": [0, 100], "fan_out": 10},
-        {"pre": [80, 100], "post": [0, 80], "fan_out": 10},
+        {"pre": [0, 80], "post": [0, 100], "fan_out": 10, "delay": delay},
+        {"pre": [80, 100], "post": [0, 80], "fan_out": 10, "delay": 1},
     ]
     spec["weight"]["low"] = spec["weight"]["high"] = 1.0  # the small network stays active
     spec["neuron"]["noise"] = 20.0  # livelier than the paper network: events in a short run
@@ -242,8 +244,10 @@ def distal_run(engine: str, seconds: int) -> dict:
 
 
 @pytest.mark.slow
-def test_distal_reward_network_identical():
-    reference, compiled = distal_run("numpy", 3), distal_run("numba", 3)
+@pytest.mark.parametrize("delay", [1, [1, 10]])
+def test_distal_reward_network_identical(delay):
+    # with delays the rule pairs by arrival time (its ring of recent spikes and pre traces)
+    reference, compiled = distal_run("numpy", 3, delay), distal_run("numba", 3, delay)
     assert reference["reward_times"], "the run must deliver rewards to test anything"
     assert reference["spikes"].mean() > 0.001
     np.testing.assert_array_equal(compiled["spikes"], reference["spikes"])
@@ -252,7 +256,7 @@ def test_distal_reward_network_identical():
     assert compiled["generator"] == reference["generator"]  # the same delays drawn
     np.testing.assert_allclose(compiled["weights"], reference["weights"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(compiled["eligibility"], reference["eligibility"], rtol=0, atol=1e-12)
-    assert np.any(reference["weights"] != distal_run("numpy", 0)["weights"])  # the rule learned
+    assert np.any(reference["weights"] != distal_run("numpy", 0, delay)["weights"])  # the rule learned
 
 
 def test_distal_reward_network_runs_on_numba_by_default():

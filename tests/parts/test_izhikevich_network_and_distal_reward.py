@@ -8,7 +8,7 @@ from spikey_core.testing import check_part
 from spikey_parts.neurons.izhikevich_network import IzhikevichNetwork
 from spikey_parts.rewarders.distal_reward import DistalReward
 
-from spikey_core import BuildContext, from_dict
+from spikey_core import BuildContext, ConfigError, from_dict
 
 
 def build(cls, n_neurons=5, **settings):
@@ -108,6 +108,28 @@ def test_reward_arrives_1_to_3_s_after_pre_then_post():
 def test_no_reward_without_pre_strictly_before_post_within_the_window(events):
     part, network = rewarder()
     assert not run(part, network, events, 3100).any()
+
+
+@pytest.mark.parametrize(
+    ("post_step", "rewarded"),
+    [(3, False), (4, False), (5, True), (23, True), (24, False)],
+)
+def test_counting_from_the_arrival_shifts_the_window_by_the_delay_minus_one(post_step, rewarded):
+    # delay 5: the pre spike of step 0 counts from step 4 (it reaches the post neuron's input at the
+    # end of step 4), so the post spike must come at 4 < T < 4 + 20
+    part, network = rewarder(count_from="arrival")
+    part.delay = 5
+    rewards = run(part, network, {0: [1], post_step: [3]}, post_step + 3001)
+    assert rewards.any() == rewarded
+    spike_time, its_network = rewarder()  # counted from the spike: rewarded when 0 < T < 20
+    assert run(spike_time, its_network, {0: [1], post_step: [3]}, post_step + 3001).any() == (post_step < 20)
+
+
+def test_the_rewarded_synapse_delay_must_be_a_positive_integer():
+    part, _ = rewarder(count_from="arrival")
+    for bad in (0, 2.5, True):
+        with pytest.raises(ConfigError, match=r"\$\.rewarder\.delay"):
+            part.delay = bad
 
 
 def test_reset_forgets_pending_rewards():

@@ -108,6 +108,11 @@ class Weight(Protocol):
     weight calls it with the spiking units (int) in :meth:`propagate` before reading their
     synapses, so that what is delivered is up to date.
 
+    Optional: ``dense_delays()`` (int (U, N)) and ``synapse_delays()`` (int, one per stored
+    value, indexed by synapse id) give the conduction delays; a weight with delays > 1 provides
+    both (the conformance kit checks them against :meth:`propagate`), and a rule that pairs
+    spikes by arrival time (``da_stdp``) reads ``synapse_delays()``.
+
     Attributes
     ----------
     shape : tuple (U, N)

@@ -310,6 +310,7 @@ def _check_weight(part, build, sizes, state, dtype) -> list[str]:
     problems += _propagation_problems(build(0), name, dtype)
     problems += _update_problems(build(0), name)
     problems += _synapse_id_problems(build(0), name)
+    problems += _synapse_delay_problems(build(0), name)
     fresh = build(0)
     fresh.values[...] += 10 * fresh.max_weight
     fresh.clip()
@@ -325,6 +326,20 @@ def _delays_of(part: Any) -> np.ndarray:
     if callable(dense_delays):
         return np.asarray(dense_delays())
     return np.ones(part.shape, dtype=int)
+
+
+def _synapse_delay_problems(part: Any, name: str) -> list[str]:
+    """``synapse_delays()`` (optional), read by id, against the dense delays at the same synapses."""
+    synapse_delays = getattr(part, "synapse_delays", None)
+    if not callable(synapse_delays):
+        return []
+    delays, size = np.asarray(synapse_delays()), np.asarray(part.values).size
+    if delays.shape != (size,) or delays.dtype.kind not in "iu":
+        return [f"{name}: synapse_delays() must be int ({size},), one per stored value"]
+    ids, pre, post = part.synapses_from(np.arange(part.shape[0]))
+    if np.any(delays[ids] != _delays_of(part)[pre, post]) or np.any(delays[ids] < 1):
+        return [f"{name}: synapse_delays()[id] must be the delay (>= 1) of synapse id, as in dense_delays()"]
+    return []
 
 
 def _propagation_problems(part: Any, name: str, dtype: Any) -> list[str]:

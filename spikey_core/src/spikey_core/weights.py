@@ -584,6 +584,12 @@ class DenseWeight(Part):
         """Delays as an int (U, N) array (1 where there is no synapse or no delay)."""
         return np.ones(self.shape, dtype=np.int64) if self.delays is None else self.delays.copy()
 
+    def synapse_delays(self) -> np.ndarray:
+        """Delay of every synapse in this part's layout, int (U * N,): ``synapse_delays()[id]``."""
+        if self.delays is None:
+            return np.ones(self.matrix.size, dtype=np.int64)
+        return self.delays.reshape(-1).copy()
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["pending"] = self.line.pending.copy()

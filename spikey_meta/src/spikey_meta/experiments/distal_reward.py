@@ -37,6 +37,7 @@ DISTAL_REWARD_KEYS = (
     "n_rewards",
     "target_pre",
     "target_post",
+    "target_delay",
 )
 
 
@@ -54,8 +55,10 @@ class DistalRewardLoop(TrainingLoop):
     ``others_at_or_above_target`` (fraction of the others at least as strong), ``others_mean`` /
     ``others_median`` / ``others_p99`` (the other excitatory weights / max_weight),
     ``others_above_0.9`` (their fraction >= 0.9 max), ``rate_excitatory_hz`` /
-    ``rate_inhibitory_hz`` (mean firing rates over the run), ``n_rewards``. ``info``: the chosen
-    weight per second, excitatory weight histograms at the start and end, the raster of one second.
+    ``rate_inhibitory_hz`` (mean firing rates over the run), ``n_rewards``, ``target_pre`` /
+    ``target_post`` / ``target_delay`` (the chosen synapse's neurons and its delay in steps).
+    ``info``: the chosen weight per second, excitatory weight histograms at the start and end, the
+    raster of one second.
     """
 
     Config = DistalRewardConfig
@@ -86,7 +89,14 @@ class DistalRewardLoop(TrainingLoop):
             np.array([self.config.target_weight - weight.values.reshape(-1)[ids[choice]]]),
         )
         network.rewarder.pre, network.rewarder.post = self.target[1], self.target[2]
+        network.rewarder.delay = self._delay_of(network, self.target[0])
         return network
+
+    @staticmethod
+    def _delay_of(network: Network, synapse_id: int) -> int:
+        """The conduction delay of one synapse, in steps (1 for a weight that has no delays)."""
+        synapse_delays = getattr(network.weight, "synapse_delays", None)
+        return int(synapse_delays()[synapse_id]) if callable(synapse_delays) else 1
 
     def _excitatory_weights(self, network: Network) -> np.ndarray:
         network.synapse.sync()
@@ -137,6 +147,7 @@ class DistalRewardLoop(TrainingLoop):
             n_rewards=len(network.rewarder.reward_times),
             target_pre=self.target[1],
             target_post=self.target[2],
+            target_delay=self._delay_of(network, target_id),
         )
         bins = np.linspace(0.0, 1.0, 41)
         callback.info.update(

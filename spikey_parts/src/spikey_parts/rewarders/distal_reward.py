@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import attrs
 import numpy as np
-from spikey_core.config import Integer, Optional, Real, param
+from spikey_core.config import Integer, OneOf, Optional, Real, param
 from spikey_core.kernels import Kernel, jitable
 
 from spikey_core import ConfigError, Part
@@ -26,6 +27,14 @@ class DistalRewardConfig:
     delay_min: int = param(default=1001, check=Integer(ge=1), doc="shortest reward delay, in steps")
     delay_max: int = param(default=3000, check=Integer(ge=1), doc="longest reward delay, in steps")
     amount: float = param(default=0.5, check=Real(), doc="dopamine delivered per reward (daspnet: DA += 0.5)")
+    count_from: str = param(
+        default="spike",
+        check=OneOf(("spike", "arrival")),
+        doc=(
+            "when a pre spike starts the window: when it is fired (daspnet) or when it arrives through "
+            "the rewarded synapse, delay - 1 steps later (the same with 1 ms delays)"
+        ),
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.delay_min > self.delay_max:
@@ -36,22 +45,26 @@ class DistalRewardConfig:
 def distal_step_reward(state: tuple, params: tuple, spikes: np.ndarray) -> float:
     """One network step of the distal reward; returns ``amount`` when a reward is due, else 0.
 
-    ``state = (clock, due, pool, cursor, delivered)``: ``clock`` int64 (3,) = [step since reset,
-    last pre spike, rewards in ``delivered``]; ``due`` int64 (delay_max + 1,), a ring counting the
-    rewards due at each step (modulo its length); ``pool`` int64 (2P,) of pre-drawn delays,
-    ``cursor`` int64 (2,) = [next, end] into it; ``delivered`` int64 (P,), the steps of the
-    rewards given since the part last collected them. ``params = (pre, post, window, amount)``
-    with ``pre`` and ``post`` unit indices into ``spikes`` (bool (U,)).
+    ``state = (clock, due, pool, cursor, delivered, pre_ring)``: ``clock`` int64 (3,) = [step
+    since reset, step the last pre spike counts from, rewards in ``delivered``]; ``due`` int64
+    (delay_max + 1,), a ring counting the rewards due at each step (modulo its length); ``pool``
+    int64 (2P,) of pre-drawn delays, ``cursor`` int64 (2,) = [next, end] into it; ``delivered``
+    int64 (P,), the steps of the rewards given since the part last collected them; ``pre_ring``
+    bool (L,), the pre spikes of the last ``L`` steps (``L = 1``, or the synapse's delay when
+    counting from the arrival: a spike of step ``t`` counts from ``t + L - 1``). ``params = (pre,
+    post, window, amount)`` with ``pre`` and ``post`` unit indices into ``spikes`` (bool (U,)).
 
     Order as ``daspnet.m``: the pre spike first (pre and post in the same step earn nothing), then
     a post spike ``0 < now - last_pre < window`` schedules a reward ``pool[next]`` steps ahead,
     then a reward is paid if one is due now.
     """
-    clock, due, pool, cursor, delivered = state
+    clock, due, pool, cursor, delivered, pre_ring = state
     pre, post, window, amount = params
     clock[0] += 1
     now = clock[0]
-    if spikes[pre]:
+    length = pre_ring.shape[0]
+    pre_ring[now % length] = spikes[pre]
+    if pre_ring[(now + 1) % length]:  # the pre spike of step now - length + 1 counts from now
         clock[1] = now
     if spikes[post] and 0 < now - clock[1] < window:
         if cursor[0] >= cursor[1]:
@@ -72,11 +85,13 @@ class DistalReward(Part):
     """The reward of Izhikevich (2007), Fig. 1 (ModelDB 84167 ``daspnet.m``), for the ``"step"`` reward mode.
 
     Called once per network step, it reads the step's spikes from the network (``step_spikes``).
-    When ``post`` fires at step ``T`` and the last spike of ``pre`` came at ``T - window < t <
-    T`` (strictly before), a reward of ``amount`` is scheduled at ``T + delay`` with the delay
-    uniform in ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000 rand)``). The
-    call returns ``amount`` at a step where one or more rewards are due, else 0. ``reset()``
-    forgets spikes and pending rewards.
+    When ``post`` fires at step ``T`` and the last spike of ``pre`` counts from ``T - window < t <
+    T`` (strictly before), a reward of ``amount`` is scheduled at ``T + r`` with ``r`` uniform in
+    ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000 rand)``). A pre spike
+    fired at ``t`` counts from ``t`` (``count_from = "spike"``, ``daspnet.m``), or from ``t +
+    delay - 1``, the step the rewarded synapse delivers it (``"arrival"``). The call returns
+    ``amount`` at a step where one or more rewards are due, else 0. ``reset()`` forgets spikes
+    and pending rewards.
 
     The delays are drawn ahead, from the part's generator: at the start of every game step (the
     first call after ``reset()`` and every ``processing_time`` calls; on the compiled engine,
@@ -89,6 +104,9 @@ class DistalReward(Part):
     ----------
     reward_times : list of int
         Steps (since reset) at which rewards were delivered.
+    delay : int
+        Conduction delay of the rewarded synapse, in steps (set with ``pre`` and ``post``; used
+        with ``count_from = "arrival"``).
     """
 
     Config = DistalRewardConfig
@@ -109,14 +127,30 @@ class DistalReward(Part):
         self._pool = np.zeros(2 * self.block, dtype=np.int64)
         self._cursor = np.zeros(2, dtype=np.int64)
         self._delivered = np.zeros(self.block, dtype=np.int64)
+        self._pre_ring = np.zeros(1, dtype=np.bool_)
+        self.delay = 1
         self._times: list[int] = []
         self._params: tuple | None = None
         self.reset()
+
+    @property
+    def delay(self) -> int:
+        return self._delay
+
+    @delay.setter
+    def delay(self, steps: int) -> None:
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+            raise ConfigError(f"$.rewarder.delay (DistalReward): must be an integer >= 1 (got {steps!r})")
+        self._delay = int(steps)
+        length = self._delay if self.config.count_from == "arrival" else 1
+        if self._pre_ring.size != length:  # set between runs: no pre spike of the old delay is kept
+            self._pre_ring = np.zeros(length, dtype=np.bool_)
 
     def reset(self) -> None:
         """Forget spikes, pending and delivered rewards (the drawn delays stay in the pool)."""
         self._clock[:] = (-1, -(10**9), 0)
         self._due.fill(0)
+        self._pre_ring.fill(False)
         self._times = []
 
     @property
@@ -150,7 +184,7 @@ class DistalReward(Part):
 
     def kernel_state(self) -> tuple:
         """See :func:`distal_step_reward`."""
-        return self._clock, self._due, self._pool, self._cursor, self._delivered
+        return self._clock, self._due, self._pool, self._cursor, self._delivered, self._pre_ring
 
     def kernel_params(self, state: Any = None) -> tuple:
         """``(pre, post, window, amount)``; tops the delay pool up (called once per game step)."""

@@ -13,6 +13,7 @@ from spikey_core.kernels import (
     add_at,
     body_units,
     compiled_as,
+    copy_into,
     jitable,
     put_at,
     select,
@@ -24,6 +25,7 @@ from spikey_core.kernels import (
 
 from spikey_core import ConfigError
 from spikey_parts.synapses.base import SynapseBase
+from spikey_parts.weights.sparse import concatenated_ranges
 
 
 def _tau(default: float, what: str) -> Any:
@@ -117,6 +119,92 @@ def plastic_synapses(ids: np.ndarray, pre: np.ndarray, plastic: np.ndarray) -> t
     return ids[keep], pre[keep]
 
 
+def _add_arrival_traces_loops(c_ref, ids, factor, history, position, delays, units):
+    depth = history.shape[0]
+    for i in range(ids.shape[0]):
+        s = ids[i]
+        c_ref[s] += factor * history[(position - delays[s]) % depth, units[i]]
+
+
+@compiled_as(_add_arrival_traces_loops)
+def add_arrival_traces(
+    c_ref: np.ndarray,
+    ids: np.ndarray,
+    factor: float,
+    history: np.ndarray,
+    position: int,
+    delays: np.ndarray,
+    units: np.ndarray,
+) -> None:
+    """``c_ref[ids] += factor * history[(position - delays[ids]) % D, units]`` (``ids`` unique).
+
+    ``history`` float (D, U): row ``(t - d) % D`` holds the presynaptic traces as of step
+    ``t - d``; ``position`` is ``t % D``. So each synapse reads its presynaptic trace as of its
+    own delay ago: the trace of the spikes that have arrived through it by now.
+    """
+    slots = (position - np.take(delays, ids)) % history.shape[0]
+    c_ref[ids] += factor * history[slots, units]
+
+
+def _record_spikes_loops(ring_units, ring_counts, position, units):
+    for i in range(units.shape[0]):
+        ring_units[position, i] = units[i]
+    ring_counts[position] = units.shape[0]
+
+
+@compiled_as(_record_spikes_loops)
+def record_spikes(ring_units: np.ndarray, ring_counts: np.ndarray, position: int, units: np.ndarray) -> None:
+    """The units spiking at step ``t`` (int (k,)) into row ``position = t % D`` of the ring (D, U)."""
+    ring_units[position, : units.size] = units
+    ring_counts[position] = units.size
+
+
+def _delivering_synapses_loops(ring_units, ring_counts, position, starts, delivery_ids, delivery_post):
+    depth = ring_units.shape[0]
+    count = 0
+    for slot in range(depth):
+        lag = (position - slot) % depth
+        for i in range(ring_counts[slot]):
+            unit = ring_units[slot, i]
+            count += starts[unit, lag + 1] - starts[unit, lag]
+    ids, post = np.empty(count, dtype=np.intp), np.empty(count, dtype=np.intp)
+    count = 0
+    for slot in range(depth):
+        lag = (position - slot) % depth
+        for i in range(ring_counts[slot]):
+            unit = ring_units[slot, i]
+            for p in range(starts[unit, lag], starts[unit, lag + 1]):
+                ids[count], post[count] = delivery_ids[p], delivery_post[p]
+                count += 1
+    return ids, post
+
+
+@compiled_as(_delivering_synapses_loops)
+def delivering_synapses(
+    ring_units: np.ndarray,
+    ring_counts: np.ndarray,
+    position: int,
+    starts: np.ndarray,
+    delivery_ids: np.ndarray,
+    delivery_post: np.ndarray,
+) -> tuple:
+    """``(ids, post)`` (intp) of the plastic synapses delivering at step ``t`` (``position = t % D``).
+
+    A synapse of delay ``d`` delivers the spikes of step ``t - d + 1``: for every unit ``j`` in
+    ring row ``slot`` (it spiked ``lag = (position - slot) % D`` steps ago) its synapses of delay
+    ``lag + 1``, which are ``delivery_ids[starts[j, lag] : starts[j, lag + 1]]`` (the plastic
+    synapses grouped by unit, then by delay). Ring rows in order, units in spiking order.
+    """
+    depth = ring_units.shape[0]
+    slots = np.repeat(np.arange(depth), ring_counts)
+    within = np.arange(slots.size) - np.repeat(np.cumsum(ring_counts) - ring_counts, ring_counts)
+    units = ring_units[slots, within]
+    lags = (position - slots) % depth
+    first = starts[units, lags]
+    positions = concatenated_ranges(first, starts[units, lags + 1] - first)
+    return np.take(delivery_ids, positions), np.take(delivery_post, positions)
+
+
 def _scale_loops(values, factor):
     for i in range(values.shape[0]):
         values[i] *= factor
@@ -131,9 +219,13 @@ def scale(values: np.ndarray, factor: float) -> None:
 # -- kernels -------------------------------------------------------------------------------------------
 # state = (c_ref (S,), e_at (S,), pre_trace (U,), post_trace (N,), globals (4,) = [d, E, steps since
 #          the epoch, 1.0 once this step has been advanced], plastic_unit bool (U,), plastic_ids int
-#          (the ids of every plastic synapse))
+#          (the ids of every plastic synapse),
+#          and for pairing by arrival time (D > 1; empty otherwise): delays int (S,), history float
+#          (D, U) (pre traces of the last D steps), ring_units int (D, U) + ring_counts int (D,) (who
+#          spiked in the last D steps), starts int (U, D + 1) + delivery_ids, delivery_post int (P,)
+#          (plastic synapses by unit, then delay), clock int (1,) (t % D))
 # params = (c_decay, d_decay, pre_decay, post_decay, d_window, baseline_window, epoch_steps, a_plus,
-#           a_minus, learning_rate, nearest, all_plastic, n_inputs); see DASTDP for the equations.
+#           a_minus, learning_rate, nearest, all_plastic, n_inputs, D); see DASTDP for the equations.
 @jitable
 def da_stdp_catch_up(state, params, weight_state, weight_params, ids) -> None:
     """Weights of synapses ``ids`` integrated up to now: ``w += eta c_ref (E - e_at)``, ``e_at = E``."""
@@ -220,6 +312,51 @@ def da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshe
 
 
 @jitable
+def da_stdp_pair_on_arrival(state, params, weight_state, weight_params, now, body) -> None:
+    """The STDP jumps of ``c`` at step ``t`` when synapses have delays (``D > 1``).
+
+    Potentiation: every plastic synapse onto ``body`` (spiking now) gets ``c += A+ x_j(t - d)``,
+    its presynaptic trace as of its delay ``d`` ago (:func:`add_arrival_traces`); depression:
+    every plastic synapse delivering now (delay ``d``, its unit spiked at ``t - d + 1``) gets
+    ``c -= A- y_k(t)``, the post trace including this step. Each synapse is brought up to date
+    first.
+    """
+    c_ref, clock = state[0], state[14]
+    to_epoch = params[0] ** -state[4][2]
+    if body.size:
+        ids, pre, _ = weight_synapses_into(weight_state, weight_params, body)
+        if not params[11]:
+            ids, pre = plastic_synapses(ids, pre, state[5])
+        da_stdp_catch_up(state, params, weight_state, weight_params, ids)
+        add_arrival_traces(c_ref, ids, params[7] * to_epoch, state[8], clock[0], state[7], pre)
+    ids, post = delivering_synapses(state[9], state[10], clock[0], state[11], state[12], state[13])
+    if ids.size:
+        da_stdp_catch_up(state, params, weight_state, weight_params, ids)
+        add_traces(c_ref, ids, -(params[8] * to_epoch), state[3], post)
+
+
+@jitable
+def da_stdp_step_delayed(state, params, weight_state, weight_params, now) -> None:
+    """:func:`da_stdp_step` with delays: record the spikes, post traces, pair on arrival, pre traces."""
+    pre_trace, post_trace, history, clock = state[2], state[3], state[8], state[14]
+    position = clock[0]
+    record_spikes(state[9], state[10], position, now)
+    body = body_units(now, params[12])
+    if params[10]:
+        put_at(post_trace, body, 1.0)
+    else:
+        add_at(post_trace, body, 1.0)
+    da_stdp_pair_on_arrival(state, params, weight_state, weight_params, now, body)
+    scale(pre_trace, params[2])
+    if params[10]:
+        put_at(pre_trace, now, 1.0)
+    else:
+        add_at(pre_trace, now, 1.0)
+    copy_into(history[position], pre_trace)
+    clock[0] = (position + 1) % history.shape[0]
+
+
+@jitable
 def da_stdp_step(state, params, weight_state, weight_params, spikes) -> None:
     """One step's spikes (bool (U,)): advance, decay the post traces, pair, then the pre traces."""
     refreshed = state[4][3] != 0.0  # da_stdp_refresh advanced this step already
@@ -228,6 +365,9 @@ def da_stdp_step(state, params, weight_state, weight_params, spikes) -> None:
     pre_trace, post_trace = state[2], state[3]
     now = true_indices(spikes)
     scale(post_trace, params[3])
+    if params[13] > 1:
+        da_stdp_step_delayed(state, params, weight_state, weight_params, now)
+        return
     if now.size == 0:
         scale(pre_trace, params[2])
         return
@@ -262,19 +402,26 @@ class DASTDP(SynapseBase):
         \\dot d = -d / \\tau_d + \\sum_n r_n \\delta(t - t_n), \\qquad
         \\dot w = \\eta\\, c\\, (d + b)
 
-    with weights clipped to ``[0, max_weight]``. STDP pairs by spike time (a synapse's delay is
-    not used): when body neuron ``k`` fires at step ``t`` every plastic synapse onto it gets
-    ``c += A+ x_j`` with the presynaptic trace ``x_j`` of the previous steps (a pre spike ``n``
-    steps earlier counts ``exp(-(n - 1) dt / tau+)``: daspnet's convention, no pairing at zero
-    lag); when unit ``j`` fires at ``t`` every plastic synapse out of it gets ``c -= A- y_k`` with
-    the postsynaptic trace ``y_k`` including this step (a post spike ``n >= 0`` steps earlier
-    counts ``exp(-n dt / tau-)``). Traces are 1 at a spike (``nearest``) or grow by 1
-    (``additive``) and decay by ``exp(-dt / tau)`` per step. ``reward(r)`` adds ``r`` to ``d``
-    at the current step.
+    with weights clipped to ``[0, max_weight]``. STDP pairs the post spike with the pre spike's
+    **arrival** (as Izhikevich's ``spnet.m`` and ``daspnet.m`` do): a spike of unit ``j`` at step
+    ``t_j`` through a synapse of delay ``d`` arrives at ``a = t_j + d`` (the first step its post
+    neuron can respond to it; see :class:`spikey_core.weights.DelayLine`). When body neuron
+    ``k`` fires at step ``t`` every plastic synapse onto it gets ``c += A+ x_jk`` with ``x_jk``
+    the trace of the arrivals up to ``t`` (an arrival ``m >= 0`` steps earlier counts ``exp(-m
+    dt / tau+)``); at step ``a - 1``, when the synapse delivers, it gets ``c -= A- y_k`` with the
+    postsynaptic trace ``y_k`` including that step (a post spike ``n >= 0`` steps earlier counts
+    ``exp(-n dt / tau-)``). With every delay 1 (``daspnet.m``: ``D = 1``) this is pairing by
+    spike time: a pre spike ``n`` steps before the post spike counts ``exp(-(n - 1) dt /
+    tau+)``, none at zero lag, and depression happens at the pre spike's own step. With delays,
+    ``x_jk`` is the presynaptic unit's trace as of step ``t - d`` (kept for the last ``D``
+    steps), and the synapses that deliver at a step are found from the units that spiked in the
+    last ``D`` steps, grouped by delay, so a step still costs the synapses of the spikes.
+    Traces are 1 at a spike (``nearest``) or grow by 1 (``additive``) and decay by ``exp(-dt /
+    tau)`` per step. ``reward(r)`` adds ``r`` to ``d`` at the current step.
 
     **Lazy exact integration.** Events (spikes, rewards) happen at step times; between them
-    ``c`` and ``d`` decay exponentially. A synapse's ``c`` jumps only when its pre or post unit
-    spikes, and exactly then the rule touches it, so between two touches ``t0 < t1``
+    ``c`` and ``d`` decay exponentially. A synapse's ``c`` jumps only when its post unit spikes
+    or it delivers a pre spike, and exactly then the rule touches it, so between two touches ``t0 < t1``
     ``c(s) = c(t0) e^{-(s - t0)/tau_c}`` and
 
     .. math::
@@ -299,7 +446,17 @@ class DASTDP(SynapseBase):
     """
 
     Config = DASTDPConfig
-    STATE = ("c_ref", "e_at", "pre_trace", "post_trace", "_globals")
+    STATE = (
+        "c_ref",
+        "e_at",
+        "pre_trace",
+        "post_trace",
+        "_globals",
+        "_history",
+        "_ring_units",
+        "_ring_counts",
+        "_clock",
+    )
     KERNEL = Kernel(
         functions={"step": da_stdp_step, "reward": da_stdp_reward, "refresh": da_stdp_refresh},
         methods=("step", "reward", "refresh", "sync", "kernel_state", "kernel_params", "learn"),
@@ -332,6 +489,12 @@ class DASTDP(SynapseBase):
         self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
         self._plastic_rows = np.flatnonzero(self.plastic_unit).astype(np.intp)
         self._plastic_ids = self.weight.synapses_from(self._plastic_rows)[0]
+        self._index_delays()
+        depth = self._starts.shape[1] - 1 if self._starts.size else 1
+        self._history = np.zeros((depth, ctx.n_units) if depth > 1 else (1, 0), dtype=ctx.dtype)
+        self._ring_units = np.zeros((depth, ctx.n_units) if depth > 1 else (1, 0), dtype=np.intp)
+        self._ring_counts = np.zeros(depth, dtype=np.intp)
+        self._clock = np.zeros(1, dtype=np.intp)
         self._params = (  # plain numbers, once: reading config per step would rebuild it
             self.c_decay,
             self.d_decay,
@@ -346,8 +509,48 @@ class DASTDP(SynapseBase):
             config.trace_mode == "nearest",
             bool(self.plastic_unit.all()),
             int(self.n_inputs),
+            int(depth),
         )
         self.weight.before_read = self.refresh
+
+    def _index_delays(self) -> None:
+        """The plastic synapses grouped by unit, then by delay, for pairing by arrival time.
+
+        Without delays (every plastic synapse of delay 1) the arrays stay empty and the rule
+        pairs at spike time, which is then the same thing.
+        """
+        delays = self._synapse_delays()
+        plastic_delays = delays[self._plastic_ids] if delays.size else delays
+        depth = int(plastic_delays.max(initial=1))
+        self._delays = delays.astype(np.intp) if depth > 1 else np.zeros(0, dtype=np.intp)
+        self._starts = np.zeros((0, 2), dtype=np.intp)
+        self._delivery_ids = np.zeros(0, dtype=np.intp)
+        self._delivery_post = np.zeros(0, dtype=np.intp)
+        if depth == 1:
+            return
+        ids, pre, post = self.weight.synapses_from(self._plastic_rows)
+        lag = delays[ids].astype(np.intp) - 1
+        order = np.lexsort((lag, pre))  # by unit, then delay, stable
+        self._delivery_ids = np.asarray(ids, dtype=np.intp)[order]
+        self._delivery_post = np.asarray(post, dtype=np.intp)[order]
+        counts = np.zeros((self.polarities.size, depth), dtype=np.intp)
+        np.add.at(counts, (np.asarray(pre, dtype=np.intp), lag), 1)
+        ends = np.cumsum(counts.reshape(-1)).reshape(counts.shape)
+        self._starts = np.concatenate([ends[:, :1] - counts[:, :1], ends], axis=1)
+
+    def _synapse_delays(self) -> np.ndarray:
+        """The weight's per-synapse delays (int, by synapse id), or empty when it has none."""
+        synapse_delays = getattr(self.weight, "synapse_delays", None)
+        if callable(synapse_delays):
+            return np.asarray(synapse_delays())
+        dense_delays = getattr(self.weight, "dense_delays", None)
+        if callable(dense_delays) and np.max(dense_delays()) > 1:
+            raise ConfigError(
+                f"$.weight ({type(self.weight).__name__}): has conduction delays but no synapse_delays(); "
+                "da_stdp pairs spikes by arrival time and needs each synapse's delay by id "
+                "(see spikey_core.protocols.Weight)"
+            )
+        return np.zeros(0, dtype=np.intp)
 
     def kernel_state(self) -> tuple:
         """See the comment above :func:`da_stdp_catch_up`."""
@@ -359,11 +562,19 @@ class DASTDP(SynapseBase):
             self._globals,
             self.plastic_unit,
             self._plastic_ids,
+            self._delays,
+            self._history,
+            self._ring_units,
+            self._ring_counts,
+            self._starts,
+            self._delivery_ids,
+            self._delivery_post,
+            self._clock,
         )
 
     def kernel_params(self) -> tuple:
         """``(c_decay, d_decay, pre_decay, post_decay, d_window, baseline_window, epoch_steps, a_plus,
-        a_minus, learning_rate, nearest, all_plastic, n_inputs)``."""
+        a_minus, learning_rate, nearest, all_plastic, n_inputs, D)``."""
         return self._params
 
     def _run(self, kernel_function: Any, *arguments: Any) -> None:
@@ -395,8 +606,9 @@ class DASTDP(SynapseBase):
             self._run(da_stdp_catch_up_rows, rows)
 
     def load_state_dict(self, state: Any) -> None:
-        super().load_state_dict(state)
+        super().load_state_dict({**self.state_dict(), **state})  # older saves hold no arrivals in flight
         self._plastic_ids = self.weight.synapses_from(self._plastic_rows)[0]  # the loaded layout's ids
+        self._index_delays()
 
     # -- protocol -----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -407,6 +619,9 @@ class DASTDP(SynapseBase):
         self.pre_trace.fill(0.0)
         self.post_trace.fill(0.0)
         self._globals[:] = 0.0
+        self._history.fill(0.0)
+        self._ring_counts.fill(0)
+        self._clock.fill(0)
 
     def eval(self) -> None:
         self.sync()

@@ -55,7 +55,11 @@ def gather_ranges(pointers: np.ndarray, keys: np.ndarray) -> np.ndarray:
         bounds = zip(pointers[keys].tolist(), pointers[keys + 1].tolist(), strict=True)
         return np.concatenate([np.arange(start, end, dtype=np.intp) for start, end in bounds])
     starts = pointers[keys]
-    counts = pointers[keys + 1] - starts
+    return concatenated_ranges(starts, pointers[keys + 1] - starts)
+
+
+def concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Positions ``starts[i] .. starts[i] + counts[i] - 1`` for every ``i``, concatenated (intp)."""
     ends = np.cumsum(counts)
     return np.arange(ends[-1] if ends.size else 0, dtype=np.intp) + np.repeat(starts - ends + counts, counts)
 
@@ -548,6 +552,10 @@ class Sparse(Part):
         delays = np.ones(self.shape, dtype=int)
         delays[self.pre, self.post] = self.delays
         return delays
+
+    def synapse_delays(self) -> np.ndarray:
+        """Delay of every synapse in this part's layout, int (S,): ``synapse_delays()[id]``."""
+        return self.delays.copy()
 
     # -- the kernel's side ------------------------------------------------------------------------------
     def kernel_state(self) -> tuple:
