@@ -186,13 +186,14 @@ def test_rule_comparison_reports_every_problem_before_running(registry):
     assert "$.loop.settings.mstdpet: not one of the compared rules" in text
 
 
-def reduced_distal_reward_spec(registry, duration=3):
-    spec = registry.get("experiment", "izhikevich2007-distal-reward")().load_spec()
+def reduced_distal_reward_spec(registry, duration=3, name="izhikevich2007-distal-reward"):
+    spec = registry.get("experiment", name)().load_spec()
     spec["network"]["n_neurons"] = 100
     spec["neuron"]["inhibitory_last"] = 20
+    excitatory, inhibitory = spec["weight"]["projections"]
     spec["weight"]["projections"] = [
-        {"pre": [0, 80], "post": [0, 100], "fan_out": 10},
-        {"pre": [80, 100], "post": [0, 80], "fan_out": 10},
+        {**excitatory, "pre": [0, 80], "post": [0, 100], "fan_out": 10},
+        {**inhibitory, "pre": [80, 100], "post": [0, 80], "fan_out": 10},
     ]
     spec["weight"]["low"] = spec["weight"]["high"] = 1.0  # weight 4: the small network stays active
     spec["loop"]["duration"] = duration
@@ -230,10 +231,25 @@ def test_distal_reward_runs_reduced_and_reports_its_results(tmp_path, registry):
     assert again == results  # same seed, same results
 
 
+def test_distal_reward_with_delays_rewards_from_the_chosen_synapse_arrival(registry):
+    name = "izhikevich2007-distal-reward-delays"
+    spec = reduced_distal_reward_spec(registry, duration=2, name=name)
+    loop = registry.get("experiment", name)().make_loop(spec, seed=2, registry=registry)
+    network, _, results, _ = loop()
+    delays = network.weight.synapse_delays()
+    assert results["target_delay"] == network.rewarder.delay == delays[loop.target[0]]
+    assert network.rewarder.config.count_from == "arrival"
+    excitatory = network.weight.synapses_from(np.arange(80))[0]
+    inhibitory = network.weight.synapses_from(np.arange(80, 100))[0]
+    # 10 synapses per neuron spread over 1-20 ms: delays 1, 3, ..., 19; inhibitory ones all 1 ms
+    assert sorted(set(delays[excitatory].tolist())) == list(range(1, 21, 2))
+    assert set(delays[inhibitory].tolist()) == {1}
+
+
 def _reduced(name, registry):
     """A few game steps of each shipped experiment (same kinds of results as the full run)."""
-    if name == "izhikevich2007-distal-reward":
-        return reduced_distal_reward_spec(registry, duration=1)
+    if name.startswith("izhikevich2007-distal-reward"):
+        return reduced_distal_reward_spec(registry, duration=1, name=name)
     spec = registry.get("experiment", name)().load_spec()
     loop = spec.setdefault("loop", {})
     if loop.get("type") == "rule_comparison":
@@ -252,6 +268,7 @@ SHIPPED = [
     *EXPERIMENTS,
     "florian-fig1",
     "izhikevich2007-distal-reward",
+    "izhikevich2007-distal-reward-delays",
     "cartpole-balance",
     "mountaincar-fields",
 ]

@@ -224,6 +224,8 @@ def distal_run(engine: str, seconds: int, delay: object = 1) -> dict:
     spec["weight"]["low"] = spec["weight"]["high"] = 1.0  # the small network stays active
     spec["neuron"]["noise"] = 20.0  # livelier than the paper network: events in a short run
     spec["rewarder"].update(window=200, delay_min=11, delay_max=300)  # rewards inside the run
+    if delay != 1:
+        spec["rewarder"]["count_from"] = "arrival"
     network = make_loop(spec).build()
     assert network.engine_name == engine, network.engine_reason
     network.reset()

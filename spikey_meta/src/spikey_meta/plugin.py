@@ -30,6 +30,9 @@ def spikey_register_parts(registry):
     registry.add("experiment", "spikey05-conditioning", reference.Spikey05Conditioning)
     registry.add("experiment", "spikey05-conditioning-control", reference.Spikey05ConditioningControl)
     registry.add("experiment", "izhikevich2007-distal-reward", reference.Izhikevich2007DistalReward)
+    registry.add(
+        "experiment", "izhikevich2007-distal-reward-delays", reference.Izhikevich2007DistalRewardDelays
+    )
     registry.add("experiment", "cartpole-balance", control.CartpoleBalance)
     registry.add("experiment", "mountaincar-fields", control.MountainCarFields)
     registry.add("metric", "florian_xor", FlorianXOR)

@@ -132,3 +132,13 @@ class Izhikevich2007DistalReward(Experiment):
         self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
     ) -> list[Path]:
         return plot_distal_reward(info, results, folder, stem)
+
+
+class Izhikevich2007DistalRewardDelays(Izhikevich2007DistalReward):
+    """Izhikevich (2007) Fig. 1 with 1-20 ms excitatory delays, the reward counted from the arrival."""
+
+    description = (
+        "Izhikevich 2007 Fig. 1 with 1-20 ms excitatory delays (da_stdp by arrival; reward window from "
+        "the arrival)"
+    )
+    toml = (PACKAGE, "izhikevich2007-distal-reward-delays.toml")
