@@ -42,6 +42,17 @@ def run_arguments(description: str, choose_experiment: bool = False) -> argparse
     return args
 
 
+def run_document(args: argparse.Namespace, wall: float, results: dict) -> dict:
+    """What a run's JSON file holds: seed, simulated and wall seconds, their ratio, the scalar results."""
+    return {
+        "seed": args.seed,
+        "duration_s": args.duration,
+        "wall_s": wall,
+        "simulated_per_wall": args.duration / wall,
+        "results": {k: v for k, v in results.items() if isinstance(v, (int, float, str))},
+    }
+
+
 def main() -> None:
     args = run_arguments(__doc__.splitlines()[0], choose_experiment=True)
     experiment = get_registry().get("experiment", args.experiment)()
@@ -62,14 +73,8 @@ def main() -> None:
     wall = time.perf_counter() - start
     experiment.write_outputs(args.out, stem, network, None, results, info)
     network.save(args.out / f"{stem}-network")
-    document = {
-        "seed": args.seed,
-        "duration_s": args.duration,
-        "wall_s": wall,
-        "simulated_per_wall": args.duration / wall,
-        "results": {k: v for k, v in results.items() if isinstance(v, (int, float, str))},
-        "target_trajectory": info["target_trajectory"],
-    }
+    document = run_document(args, wall, results)
+    document["target_trajectory"] = info["target_trajectory"]
     (args.out / f"{stem}.json").write_text(json.dumps(document, indent=1))
     print(json.dumps(document["results"]))
 

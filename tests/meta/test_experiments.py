@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from spikey_meta.experiments.scoring import conditioning_scores, flatten_episodes, florian_scores
+from test_classical_conditioning import reduced_spec as reduced_conditioning_spec
 
 EXPERIMENTS = [
     "florian-rate-xor",
@@ -250,6 +251,8 @@ def _reduced(name, registry):
     """A few game steps of each shipped experiment (same kinds of results as the full run)."""
     if name.startswith("izhikevich2007-distal-reward"):
         return reduced_distal_reward_spec(registry, duration=1, name=name)
+    if name == "izhikevich2007-conditioning":
+        return reduced_conditioning_spec(registry, duration=2)
     spec = registry.get("experiment", name)().load_spec()
     loop = spec.setdefault("loop", {})
     if loop.get("type") == "rule_comparison":
@@ -269,6 +272,7 @@ SHIPPED = [
     "florian-fig1",
     "izhikevich2007-distal-reward",
     "izhikevich2007-distal-reward-delays",
+    "izhikevich2007-conditioning",
     "cartpole-balance",
     "mountaincar-fields",
 ]

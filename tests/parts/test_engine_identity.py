@@ -313,3 +313,22 @@ def test_distal_reward_experiment_gives_the_same_results_on_both_engines():
     reference, compiled = results("numpy"), results("numba")
     assert reference[2], "rewards must be delivered to test anything"
     assert compiled == reference
+
+
+@pytest.mark.slow
+def test_classical_conditioning_experiment_gives_the_same_results_on_both_engines():
+    # the stimuli input (its presentations drawn per game step), the reward on every S1 spike
+    # (trigger = "pre") and da_stdp with fixed input synapses, through the experiment's own loop
+    from test_classical_conditioning import reduced_spec  # tests/meta: the experiment at 100 neurons
+
+    def results(engine):
+        spec = reduced_spec(get_registry())
+        spec["network"]["engine"] = engine
+        loop = make_loop(spec)
+        network, _, outcome, info = loop()
+        assert network.engine_name == engine, network.engine_reason
+        return outcome, info["presentation_response"], network.rewarder.reward_times
+
+    reference, compiled = results("numpy"), results("numba")
+    assert reference[2], "rewards must be delivered to test anything"
+    assert compiled == reference

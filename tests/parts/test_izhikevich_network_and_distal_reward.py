@@ -125,6 +125,15 @@ def test_counting_from_the_arrival_shifts_the_window_by_the_delay_minus_one(post
     assert run(spike_time, its_network, {0: [1], post_step: [3]}, post_step + 3001).any() == (post_step < 20)
 
 
+def test_a_conditioned_stimulus_earns_a_reward_for_every_spike_of_pre():
+    # trigger = "pre": pre alone (no post spike) schedules one reward per spike, 5-40 steps later
+    part, network = rewarder(trigger="pre", delay_min=5, delay_max=40)
+    rewards = run(part, network, {3: [1], 100: [1], 101: [3]}, 200)
+    times = np.flatnonzero(rewards)
+    assert times.size == 2 and 3 + 5 <= times[0] <= 3 + 40 and 100 + 5 <= times[1] <= 100 + 40
+    assert not run(*rewarder(trigger="pre"), {5: [3], 9: [2]}, 3100).any()  # other units earn nothing
+
+
 def test_the_rewarded_synapse_delay_must_be_a_positive_integer():
     part, _ = rewarder(count_from="arrival")
     for bad in (0, 2.5, True):

@@ -6,7 +6,7 @@ from spikey_meta.backends.multiprocessing import MultiprocessingBackend
 from spikey_meta.backends.ray import RayBackend
 from spikey_meta.callbacks.experiment import ExperimentCallback
 from spikey_meta.callbacks.rl import RLCallback
-from spikey_meta.experiments import control, distal_reward, reference, rule_comparison
+from spikey_meta.experiments import classical_conditioning, control, distal_reward, reference, rule_comparison
 from spikey_meta.metagames import METAGAMES
 from spikey_meta.metrics.conditioning import Conditioning
 from spikey_meta.metrics.florian_xor import FlorianXOR
@@ -20,6 +20,7 @@ def spikey_register_parts(registry):
     registry.add("backend", "ray", RayBackend)
     registry.add("loop", "rule_comparison", rule_comparison.RuleComparisonLoop)
     registry.add("loop", "distal_reward", distal_reward.DistalRewardLoop)
+    registry.add("loop", "classical_conditioning", classical_conditioning.ClassicalConditioningLoop)
     registry.add("experiment", "florian-fig1", reference.FlorianFig1)
     registry.add("experiment", "florian-rate-xor", reference.FlorianRateXOR)
     registry.add("experiment", "florian-rate-xor-control", reference.FlorianRateXORControl)
@@ -33,6 +34,7 @@ def spikey_register_parts(registry):
     registry.add(
         "experiment", "izhikevich2007-distal-reward-delays", reference.Izhikevich2007DistalRewardDelays
     )
+    registry.add("experiment", "izhikevich2007-conditioning", reference.Izhikevich2007Conditioning)
     registry.add("experiment", "cartpole-balance", control.CartpoleBalance)
     registry.add("experiment", "mountaincar-fields", control.MountainCarFields)
     registry.add("metric", "florian_xor", FlorianXOR)

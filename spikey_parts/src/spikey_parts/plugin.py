@@ -16,7 +16,7 @@ def spikey_register_parts(registry):
     registry.add("neuron", "izhikevich_network", izhikevich_network.IzhikevichNetwork)
 
     # inputs
-    from spikey_parts.inputs import gaussian_fields, poisson, rate_map, rbf, spike_trains, static_map
+    from spikey_parts.inputs import gaussian_fields, poisson, rate_map, rbf, spike_trains, static_map, stimuli
 
     registry.add("input", "rate_map", rate_map.RateMap)
     registry.add("input", "static_map", static_map.StaticMap)
@@ -24,6 +24,7 @@ def spikey_register_parts(registry):
     registry.add("input", "poisson", poisson.Poisson)
     registry.add("input", "spike_trains", spike_trains.SpikeTrains)
     registry.add("input", "gaussian_fields", gaussian_fields.GaussianFields)
+    registry.add("input", "stimuli", stimuli.Stimuli)
 
     # weights
     from spikey_parts.weights import manual, random, sparse

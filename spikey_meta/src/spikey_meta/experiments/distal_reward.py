@@ -9,7 +9,8 @@ import attrs
 import numpy as np
 from spikey_core.config import Integer, Real, param
 
-from spikey_core import Network, TrainingLoop, seeding
+from spikey_core import Network, seeding
+from spikey_meta.experiments.long_run import LongRunLoop, save_figure
 
 
 @attrs.frozen(kw_only=True)
@@ -41,7 +42,7 @@ DISTAL_REWARD_KEYS = (
 )
 
 
-class DistalRewardLoop(TrainingLoop):
+class DistalRewardLoop(LongRunLoop):
     """Run the network for ``duration`` seconds with the reward tied to one chosen synapse.
 
     The chosen synapse is drawn with a generator derived from the seed, uniformly among the
@@ -65,16 +66,10 @@ class DistalRewardLoop(TrainingLoop):
     #: Optional ``f(second, network, trajectory)`` called after every simulated second (progress files).
     on_second: Any = None
 
-    def validate(self) -> None:
-        self.build()
-
-    def result_keys(self) -> frozenset[str] | None:
-        return self.part_result_keys(*DISTAL_REWARD_KEYS)
+    RESULT_KEYS = DISTAL_REWARD_KEYS
 
     def build(self) -> Network:
-        network = Network.from_spec(
-            self.spec, seed=seeding.child(self.spec.get("seed"), "network"), registry=self.registry
-        )
+        network = self.make_network()
         weight = network.weight
         excitatory_units = np.flatnonzero(network.polarities > 0)
         ids, pre, post = weight.synapses_from(excitatory_units)
@@ -182,10 +177,7 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
         axis.plot(rewards, np.full(rewards.size, -0.03), "|", color="tab:red", ms=6, label="rewards")
     axis.set(xlabel="time (s)", ylabel="weight / max", ylim=(-0.06, 1.05), title="chosen synapse")
     axis.legend(loc="upper left")
-    figure.tight_layout()
-    paths.append(folder / f"{stem}-target.png")
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(save_figure(figure, folder / f"{stem}-target.png"))
 
     bins = np.asarray(info["histogram_bins"])
     figure, axis = plt.subplots(figsize=(7, 3.2))
@@ -195,10 +187,7 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
     axis.axvline(results["target_weight"], color="tab:red", lw=1.5, label="chosen synapse (end)")
     axis.set(xlabel="weight / max", ylabel="exc -> exc synapses", yscale="log", title="weight distribution")
     axis.legend()
-    figure.tight_layout()
-    paths.append(folder / f"{stem}-histogram.png")
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(save_figure(figure, folder / f"{stem}-histogram.png"))
 
     times, units = info["raster"]
     figure, axis = plt.subplots(figsize=(7, 3.6))
@@ -211,8 +200,5 @@ def plot_distal_reward(info: dict, results: dict, folder: Path, stem: str) -> li
     )
     axis.axhline(info["n_excitatory"], color="tab:red", lw=0.5)
     axis.set_title("spikes of one second (excitatory below the line)")
-    figure.tight_layout()
-    paths.append(folder / f"{stem}-raster.png")
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(save_figure(figure, folder / f"{stem}-raster.png"))
     return paths

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from spikey_core import Experiment
+from spikey_meta.experiments.classical_conditioning import plot_classical_conditioning
 from spikey_meta.experiments.distal_reward import plot_distal_reward
 from spikey_meta.experiments.rule_comparison import plot_rule_comparison
 
@@ -142,3 +143,17 @@ class Izhikevich2007DistalRewardDelays(Izhikevich2007DistalReward):
         "the arrival)"
     )
     toml = (PACKAGE, "izhikevich2007-distal-reward-delays.toml")
+
+
+class Izhikevich2007Conditioning(Experiment):
+    """Izhikevich (2007) Fig. 2: the network learns to answer the one stimulus of 100 that is rewarded."""
+
+    description = (
+        "Izhikevich 2007 Fig. 2 classical conditioning: 100 stimuli, S1 rewarded 1-1000 ms later, 1 h"
+    )
+    toml = (PACKAGE, "izhikevich2007-conditioning.toml")
+
+    def write_outputs(
+        self, folder: Path, stem: str, network: Any, game: Any, results: dict, info: dict
+    ) -> list[Path]:
+        return plot_classical_conditioning(info, results, folder, stem)

@@ -27,6 +27,14 @@ class DistalRewardConfig:
     delay_min: int = param(default=1001, check=Integer(ge=1), doc="shortest reward delay, in steps")
     delay_max: int = param(default=3000, check=Integer(ge=1), doc="longest reward delay, in steps")
     amount: float = param(default=0.5, check=Real(), doc="dopamine delivered per reward (daspnet: DA += 0.5)")
+    trigger: str = param(
+        default="pairing",
+        check=OneOf(("pairing", "pre")),
+        doc=(
+            "what earns a reward: post firing within the window after pre (Izhikevich 2007 Fig. 1), or "
+            "every spike of pre (a conditioned stimulus, Fig. 2; post is not used)"
+        ),
+    )
     count_from: str = param(
         default="spike",
         check=OneOf(("spike", "arrival")),
@@ -52,21 +60,23 @@ def distal_step_reward(state: tuple, params: tuple, spikes: np.ndarray) -> float
     int64 (P,), the steps of the rewards given since the part last collected them; ``pre_ring``
     bool (L,), the pre spikes of the last ``L`` steps (``L = 1``, or the synapse's delay when
     counting from the arrival: a spike of step ``t`` counts from ``t + L - 1``). ``params = (pre,
-    post, window, amount)`` with ``pre`` and ``post`` unit indices into ``spikes`` (bool (U,)).
+    post, window, amount, on_pre)`` with ``pre`` and ``post`` unit indices into ``spikes`` (bool
+    (U,)).
 
     Order as ``daspnet.m``: the pre spike first (pre and post in the same step earn nothing), then
-    a post spike ``0 < now - last_pre < window`` schedules a reward ``pool[next]`` steps ahead,
-    then a reward is paid if one is due now.
+    a post spike ``0 < now - last_pre < window`` schedules a reward ``pool[next]`` steps ahead
+    (with ``on_pre``: the counted pre spike itself does), then a reward is paid if one is due now.
     """
     clock, due, pool, cursor, delivered, pre_ring = state
-    pre, post, window, amount = params
+    pre, post, window, amount, on_pre = params
     clock[0] += 1
     now = clock[0]
     length = pre_ring.shape[0]
     pre_ring[now % length] = spikes[pre]
-    if pre_ring[(now + 1) % length]:  # the pre spike of step now - length + 1 counts from now
+    counted = pre_ring[(now + 1) % length]  # the pre spike of step now - length + 1 counts from now
+    if counted:
         clock[1] = now
-    if spikes[post] and 0 < now - clock[1] < window:
+    if counted if on_pre else spikes[post] and 0 < now - clock[1] < window:
         if cursor[0] >= cursor[1]:
             raise ValueError("distal_reward: no reward delay left in the pool (top up once per game step)")
         due[(now + pool[cursor[0]]) % due.shape[0]] += 1
@@ -85,11 +95,12 @@ class DistalReward(Part):
     """The reward of Izhikevich (2007), Fig. 1 (ModelDB 84167 ``daspnet.m``), for the ``"step"`` reward mode.
 
     Called once per network step, it reads the step's spikes from the network (``step_spikes``).
-    When ``post`` fires at step ``T`` and the last spike of ``pre`` counts from ``T - window < t <
-    T`` (strictly before), a reward of ``amount`` is scheduled at ``T + r`` with ``r`` uniform in
-    ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000 rand)``). A pre spike
-    fired at ``t`` counts from ``t`` (``count_from = "spike"``, ``daspnet.m``), or from ``t +
-    delay - 1``, the step the rewarded synapse delivers it (``"arrival"``). The call returns
+    When ``post`` fires at step ``T`` and the last spike of ``pre`` counts from ``T - window < t
+    < T`` (strictly before), a reward of ``amount`` is scheduled at ``T + r`` with ``r`` uniform
+    in ``delay_min .. delay_max`` steps (``daspnet.m``: ``1000 + ceil(2000 rand)``); with
+    ``trigger = "pre"``, every spike of ``pre`` (a conditioned stimulus) schedules one. A pre
+    spike fired at ``t`` counts from ``t`` (``count_from = "spike"``, ``daspnet.m``), or from ``t
+    + delay - 1``, the step the rewarded synapse delivers it (``"arrival"``). The call returns
     ``amount`` at a step where one or more rewards are due, else 0. ``reset()`` forgets spikes
     and pending rewards.
 
@@ -187,15 +198,17 @@ class DistalReward(Part):
         return self._clock, self._due, self._pool, self._cursor, self._delivered, self._pre_ring
 
     def kernel_params(self, state: Any = None) -> tuple:
-        """``(pre, post, window, amount)``; tops the delay pool up (called once per game step)."""
-        if self.pre is None or self.post is None:
+        """``(pre, post, window, amount, on_pre)``; tops the delay pool up (called once per game step)."""
+        on_pre = self.config.trigger == "pre"
+        if self.pre is None or (self.post is None and not on_pre):
             raise ConfigError("$.rewarder.pre/post (DistalReward): set the rewarded synapse before running")
         self._top_up()
         return (
             int(self.pre),
-            int(self.n_inputs + self.post),
+            int(self.pre if on_pre else self.n_inputs + self.post),
             int(self.config.window),
             float(self.config.amount),
+            on_pre,
         )
 
     def __call__(self, state: Any, action: Any, state_next: Any) -> float:

@@ -59,8 +59,11 @@ class DASTDPConfig:
     )
     plastic: str = param(
         default="excitatory",
-        check=OneOf(("excitatory", "all")),
-        doc="which synapses learn: those of excitatory presynaptic units (Izhikevich 2007) or all",
+        check=OneOf(("excitatory", "excitatory_neurons", "all")),
+        doc=(
+            "which synapses learn: those of excitatory presynaptic units (Izhikevich 2007), of excitatory "
+            "body neurons only (input synapses stay fixed: external stimulation), or all"
+        ),
     )
 
 
@@ -486,7 +489,9 @@ class DASTDP(SynapseBase):
         self.post_trace = np.zeros(ctx.n_neurons, dtype=ctx.dtype)
         # d, E, steps since the epoch, steps advanced ahead of step() (by a propagation read)
         self._globals = np.zeros(4)
-        self.plastic_unit = self.polarities > 0 if config.plastic == "excitatory" else self.polarities != 0
+        self.plastic_unit = self.polarities > 0 if config.plastic != "all" else self.polarities != 0
+        if config.plastic == "excitatory_neurons":
+            self.plastic_unit[: self.n_inputs] = False
         self._plastic_rows = np.flatnonzero(self.plastic_unit).astype(np.intp)
         self._plastic_ids = self.weight.synapses_from(self._plastic_rows)[0]
         self._index_delays()
