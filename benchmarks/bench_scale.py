@@ -9,7 +9,8 @@ Usage::
 Workloads (learning on; the numpy engine unless ``--engine numba``):
 
 1. ``izhikevich2007-distal-reward``: 1,000 Izhikevich neurons, 100,000 sparse synapses, da_stdp,
-   the distal reward; simulated seconds per wall second (target: >= 5);
+   the distal reward; simulated seconds per wall second (target: >= 5); then the same network
+   with 1-20 ms excitatory delays (``izhikevich2007-distal-reward-delays``, no peer run);
 2. recurrent threshold networks at about 5 % activity learning with ``stdp``: sparse 10 %
    connectivity at N = 4,000 (``sparse`` weight, target >= 150 steps/s) and dense ``random``
    weights at N = 1,000 and 4,000.
@@ -113,8 +114,13 @@ print(json.dumps({"seconds": seconds, "wall": wall}))
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def izhikevich_seconds_per_wall(seconds: int, clock: Any = time.perf_counter, engine: str = "numpy") -> float:
-    experiment = get_registry().get("experiment", "izhikevich2007-distal-reward")()
+def izhikevich_seconds_per_wall(
+    seconds: int,
+    clock: Any = time.perf_counter,
+    engine: str = "numpy",
+    name: str = "izhikevich2007-distal-reward",
+) -> float:
+    experiment = get_registry().get("experiment", name)()
     spec = experiment.load_spec()
     spec["loop"]["duration"] = seconds
     spec["network"]["engine"] = engine
@@ -195,6 +201,12 @@ def main() -> None:
         peer, ratio = f"{brian:.2f} simulated s / s", f"{spikey / brian:.2f}"
     label = "Izhikevich 2007 network (1,000 neurons, 100,000 synapses, da_stdp)"
     rows.append((label, f"{spikey:.2f} simulated s / s", peer, ratio))
+    delayed = max(
+        izhikevich_seconds_per_wall(seconds, clock, args.engine, "izhikevich2007-distal-reward-delays")
+        for _ in range(args.repeats)
+    )
+    label = "the same with 1-20 ms excitatory delays (da_stdp by arrival)"
+    rows.append((label, f"{delayed:.2f} simulated s / s", "", ""))
     sparse = {"type": "sparse", "connection_probability": 0.1, "max_weight": 1.0}
     dense = {"type": "random", "connection_probability": 0.1, "max_weight": 1.0}
     for label, n, weight in (("sparse 10 %", 4000, sparse), ("dense", 1000, dense), ("dense", 4000, dense)):
