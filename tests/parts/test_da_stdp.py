@@ -11,7 +11,7 @@ from spikey_core.weights import DenseWeight
 from spikey_parts.synapses.da_stdp import DASTDP
 from spikey_parts.weights.sparse import Sparse
 
-from spikey_core import BuildContext, from_dict
+from spikey_core import BuildContext, ConfigError, from_dict
 
 N_IN, N_BODY, MAX_WEIGHT = 3, 5, 4.0
 SETTINGS = {"tau_c": 50.0, "tau_d": 20.0, "learning_rate": 0.1, "baseline": 0.01}
@@ -260,3 +260,14 @@ def test_hand_derived_arrival_times_of_one_delayed_synapse():
     assert expected[5] == pytest.approx(expected[4] * decay, rel=1e-12)
     assert expected[6] == pytest.approx(expected[4] * decay**2 + 0.1 * math.exp(-1 / 20), rel=1e-12)
     assert expected[7] == pytest.approx(expected[6] * decay, rel=1e-12)
+
+
+def test_a_weight_with_delays_but_no_synapse_delays_is_refused_by_name():
+    mask = np.ones((N_IN + N_BODY, N_BODY), dtype=bool)
+    weight = DenseWeight.from_arrays(mask * 1.0, mask, max_weight=MAX_WEIGHT)
+    weight.set_delays(np.full(mask.shape, 3))
+    weight.synapse_delays = None  # a third-party weight that gives dense_delays() only
+    with pytest.raises(
+        ConfigError, match=r"\$\.weight \(DenseWeight\): has conduction delays but no synapse_delays"
+    ):
+        make_rule(weight, np.ones(N_IN + N_BODY))
