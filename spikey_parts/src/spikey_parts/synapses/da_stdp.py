@@ -315,7 +315,7 @@ def da_stdp_pair(state, params, weight_state, weight_params, now, body, refreshe
 
 
 @jitable
-def da_stdp_pair_on_arrival(state, params, weight_state, weight_params, now, body) -> None:
+def da_stdp_pair_on_arrival(state, params, weight_state, weight_params, body) -> None:
     """The STDP jumps of ``c`` at step ``t`` when synapses have delays (``D > 1``).
 
     Potentiation: every plastic synapse onto ``body`` (spiking now) gets ``c += A+ x_j(t - d)``,
@@ -349,7 +349,7 @@ def da_stdp_step_delayed(state, params, weight_state, weight_params, now) -> Non
         put_at(post_trace, body, 1.0)
     else:
         add_at(post_trace, body, 1.0)
-    da_stdp_pair_on_arrival(state, params, weight_state, weight_params, now, body)
+    da_stdp_pair_on_arrival(state, params, weight_state, weight_params, body)
     scale(pre_trace, params[2])
     if params[10]:
         put_at(pre_trace, now, 1.0)
