@@ -40,6 +40,13 @@ from spikey_core.part import BuildContext, Part
 DENSE_ACTIVITY = 0.15
 
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written through (for accessors that hand out internals)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 # -- pure kernels ----------------------------------------------------------------------------------
 def clip_values(values: np.ndarray, max_weight: float) -> None:
     """``values`` clipped to ``[0, max_weight]`` in place (two ufuncs: cheaper than ``np.clip``)."""
@@ -585,10 +592,13 @@ class DenseWeight(Part):
         return np.ones(self.shape, dtype=np.int64) if self.delays is None else self.delays.copy()
 
     def synapse_delays(self) -> np.ndarray:
-        """Delay of every synapse in this part's layout, int (U * N,): ``synapse_delays()[id]``."""
+        """Delay of every synapse in this part's layout, int (U * N,): ``synapse_delays()[id]``.
+
+        A read-only view, no copy (without delays a broadcast 1, which allocates nothing).
+        """
         if self.delays is None:
-            return np.ones(self.matrix.size, dtype=np.int64)
-        return self.delays.reshape(-1).copy()
+            return np.broadcast_to(np.int64(1), (self.matrix.size,))
+        return read_only(self.delays.reshape(-1))
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import attrs
 import numpy as np
@@ -116,19 +115,22 @@ class ClassicalConditioningLoop(LongRunLoop):
         self.members[pre, post] = True  # the neurons each stimulus drives
         return network
 
-    def _outgoing_weights(self, network: Network, neurons: np.ndarray) -> np.ndarray:
-        """Weights / max of the synapses leaving body ``neurons`` onto excitatory neurons."""
-        ids, _, post = network.weight.synapses_from(network.n_inputs + neurons)
-        onto_excitatory = network.polarities[network.n_inputs + post] > 0
-        return network.weight.values.reshape(-1)[ids[onto_excitatory]] / network.weight.max_weight
+    def _outgoing_weights(self, network: Network) -> tuple[np.ndarray, np.ndarray]:
+        """Weights / max of the synapses onto excitatory neurons leaving S1's excitatory neurons,
+        and leaving every other excitatory neuron."""
+        excitatory = network.polarities[network.n_inputs :] > 0
+        in_s1 = self.members[self.config.conditioned] & excitatory
+
+        def leaving(neurons: np.ndarray) -> np.ndarray:
+            ids, _, post = network.weight.synapses_from(network.n_inputs + neurons)
+            onto_excitatory = network.polarities[network.n_inputs + post] > 0
+            return network.weight.values.reshape(-1)[ids[onto_excitatory]] / network.weight.max_weight
+
+        return leaving(np.flatnonzero(in_s1)), leaving(np.flatnonzero(excitatory & ~in_s1))
 
     def __call__(self) -> tuple[Network, None, dict, dict]:
         config = self.config
-        self.callback = callback = self.make_callback()
-        callback.reset(**self.experiment_params())
-        network = self.build()
-        network.reset()
-        steps = network.processing_time
+        callback, network = self.start_run()
         counts = np.zeros(network.n_inputs + network.n_neurons)
         counter = ResponseCounter(self.members, config.response_window)
         for _ in range(config.duration):
@@ -137,24 +139,45 @@ class ClassicalConditioningLoop(LongRunLoop):
             counter.add(network.spike_log)
             if self.progress is not None:
                 self.progress.update(1)
-        presentations = counter.presentations
         network.synapse.sync()
+        table = np.array(counter.presentations, dtype=np.int64).reshape(-1, 3)
+        seconds = table[:, 0] / network.processing_time
+        s1_out, others_out = self._outgoing_weights(network)
         results = callback.results
-        results.update(self._summary(network, presentations, counts, steps))
-        callback.info.update(self._details(network, presentations, steps))
+        results.update(self._responses(table, seconds))
+        excitatory = network.polarities[network.n_inputs :] > 0
+        body = counts[network.n_inputs :] / config.duration
+        results.update(
+            weight_s1_out=float(s1_out.mean()),
+            weight_others_out=float(others_out.mean()),
+            n_presentations=int(table.shape[0]),
+            n_s1_presentations=int((table[:, 1] == config.conditioned).sum()),
+            n_rewards=len(network.rewarder.reward_times),
+            rate_excitatory_hz=float(body[excitatory].mean()),
+            rate_inhibitory_hz=float(body[~excitatory].mean()),
+        )
+        bins = np.linspace(0.0, 1.0, 41)
+        callback.info.update(
+            presentation_s=seconds.tolist(),
+            presentation_stimulus=table[:, 1].tolist(),
+            presentation_response=table[:, 2].tolist(),
+            conditioned=config.conditioned,
+            histogram_bins=bins.tolist(),
+            histogram_s1_out=np.histogram(s1_out, bins)[0].tolist(),
+            histogram_others_out=np.histogram(others_out, bins)[0].tolist(),
+        )
         callback.training_end()
         return network, None, results, callback.info
 
-    def _summary(self, network: Network, presentations: list, counts: np.ndarray, steps: int) -> dict:
+    def _responses(self, table: np.ndarray, seconds: np.ndarray) -> dict[str, float]:
+        """Mean responses to S1 and to the others, and their ratio, over the first and last ``phase`` s."""
         config = self.config
-        table = np.array(presentations, dtype=np.int64).reshape(-1, 3)
-        seconds = table[:, 0] / steps
         s1 = table[:, 1] == config.conditioned
 
         def mean_response(chosen: np.ndarray) -> float:
             return float(table[chosen, 2].mean()) if chosen.any() else float("nan")
 
-        results: dict[str, Any] = {}
+        results: dict[str, float] = {}
         for name, phase in (
             ("start", seconds < config.phase),
             ("end", seconds >= config.duration - config.phase),
@@ -163,39 +186,7 @@ class ClassicalConditioningLoop(LongRunLoop):
             results[f"response_s1_{name}"] = to_s1
             results[f"response_others_{name}"] = to_others
             results[f"response_ratio_{name}"] = to_s1 / to_others if to_others > 0 else float("nan")
-        excitatory = network.polarities[network.n_inputs :] > 0
-        in_s1 = self.members[config.conditioned] & excitatory
-        results["weight_s1_out"] = float(self._outgoing_weights(network, np.flatnonzero(in_s1)).mean())
-        others = np.flatnonzero(excitatory & ~in_s1)
-        results["weight_others_out"] = float(self._outgoing_weights(network, others).mean())
-        body = counts[network.n_inputs :] / config.duration
-        results.update(
-            n_presentations=int(table.shape[0]),
-            n_s1_presentations=int(s1.sum()),
-            n_rewards=len(network.rewarder.reward_times),
-            rate_excitatory_hz=float(body[excitatory].mean()),
-            rate_inhibitory_hz=float(body[~excitatory].mean()),
-        )
         return results
-
-    def _details(self, network: Network, presentations: list, steps: int) -> dict:
-        table = np.array(presentations, dtype=np.int64).reshape(-1, 3)
-        excitatory = network.polarities[network.n_inputs :] > 0
-        in_s1 = self.members[self.config.conditioned] & excitatory
-        bins = np.linspace(0.0, 1.0, 41)
-        return {
-            "presentation_s": (table[:, 0] / steps).tolist(),
-            "presentation_stimulus": table[:, 1].tolist(),
-            "presentation_response": table[:, 2].tolist(),
-            "conditioned": self.config.conditioned,
-            "histogram_bins": bins.tolist(),
-            "histogram_s1_out": np.histogram(self._outgoing_weights(network, np.flatnonzero(in_s1)), bins)[
-                0
-            ].tolist(),
-            "histogram_others_out": np.histogram(
-                self._outgoing_weights(network, np.flatnonzero(excitatory & ~in_s1)), bins
-            )[0].tolist(),
-        }
 
 
 def plot_classical_conditioning(info: dict, results: dict, folder: Path, stem: str) -> list[Path]:

@@ -99,10 +99,7 @@ class DistalRewardLoop(LongRunLoop):
 
     def __call__(self) -> tuple[Network, None, dict, dict]:
         config = self.config
-        self.callback = callback = self.make_callback()
-        callback.reset(**self.experiment_params())
-        network = self.build()
-        network.reset()
+        callback, network = self.start_run()
         target_id = self.target[0]
         start = self._excitatory_weights(network)
         trajectory = [float(network.weight.values.reshape(-1)[target_id] / network.weight.max_weight)]

@@ -30,6 +30,14 @@ class LongRunLoop(TrainingLoop):
             self.spec, seed=seeding.child(self.spec.get("seed"), "network"), registry=self.registry
         )
 
+    def start_run(self) -> tuple[Any, Network]:
+        """The run's callback (reset with the experiment's parameters) and its network, built and reset."""
+        self.callback = callback = self.make_callback()
+        callback.reset(**self.experiment_params())
+        network = self.build()
+        network.reset()
+        return callback, network
+
     def build(self) -> Network:  # pragma: no cover - abstract
         raise NotImplementedError
 

@@ -14,6 +14,7 @@ from spikey_core.weights import (
     DelayLine,
     add_clipped_at,
     clip_values,
+    read_only,
     ring_deliver,
     ring_schedule,
 )
@@ -554,8 +555,8 @@ class Sparse(Part):
         return delays
 
     def synapse_delays(self) -> np.ndarray:
-        """Delay of every synapse in this part's layout, int (S,): ``synapse_delays()[id]``."""
-        return self.delays.copy()
+        """Delay of every synapse in this layout, int (S,): ``synapse_delays()[id]`` (read-only view)."""
+        return read_only(self.delays)
 
     # -- the kernel's side ------------------------------------------------------------------------------
     def kernel_state(self) -> tuple:
